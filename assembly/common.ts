@@ -1,0 +1,64 @@
+// Shared helpers for every kernel: activations, multiply-add and partial stores.
+// Everything here is @inline so the builds specialise it at each call site.
+
+export const ACT_LINEAR: i32 = 0;
+export const ACT_RELU: i32 = 1;
+export const ACT_RELU6: i32 = 2;
+export const ACT_HARDSWISH: i32 = 3;
+
+/** Bytes per f32. */
+export const F32: usize = 4;
+
+/** Scalar activation; NaN propagates (wasm min/max keep NaN), as in TensorFlow. */
+// @ts-ignore: decorator
+@inline export function activate(x: f32, act: i32): f32 {
+  if (act == ACT_RELU) return max<f32>(x, 0);
+  if (act == ACT_RELU6) return min<f32>(max<f32>(x, 0), 6);
+  if (act == ACT_HARDSWISH) return (x * min<f32>(max<f32>(x + 3, 0), 6)) / 6;
+  return x;
+}
+
+/** Vector activation; same formulas lane by lane. */
+// @ts-ignore: decorator
+@inline export function activate4(v: v128, act: i32): v128 {
+  if (act == ACT_RELU) return f32x4.max(v, f32x4.splat(0));
+  if (act == ACT_RELU6) return f32x4.min(f32x4.max(v, f32x4.splat(0)), f32x4.splat(6));
+  if (act == ACT_HARDSWISH) {
+    const gate = f32x4.min(f32x4.max(f32x4.add(v, f32x4.splat(3)), f32x4.splat(0)), f32x4.splat(6));
+    return f32x4.div(f32x4.mul(v, gate), f32x4.splat(6));
+  }
+  return v;
+}
+
+/** acc + a * b: one fused instruction in the relaxed-simd build, mul + add otherwise. */
+// @ts-ignore: decorator
+@inline export function madd(a: v128, b: v128, acc: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, acc);
+  return f32x4.add(f32x4.mul(a, b), acc);
+}
+
+/** Stores the first `lanes` (1..4) lanes of v; never writes past them. */
+// @ts-ignore: decorator
+@inline export function storeLanes(ptr: usize, v: v128, lanes: i32): void {
+  if (lanes >= 4) {
+    v128.store(ptr, v);
+  } else {
+    v128.store32_lane(ptr, v, 0);
+    if (lanes > 1) v128.store32_lane(ptr, v, 1, 4);
+    if (lanes > 2) v128.store32_lane(ptr, v, 2, 8);
+  }
+}
+
+/** Smallest k >= 0 with origin + k * step >= 0 (the first tap inside the image). */
+// @ts-ignore: decorator
+@inline export function firstTapInside(origin: i32, step: i32): i32 {
+  return origin >= 0 ? 0 : (step - 1 - origin) / step;
+}
+
+/** Smallest k with origin + k * step >= size, capped at taps (one past the last tap inside). */
+// @ts-ignore: decorator
+@inline export function endTapInside(origin: i32, step: i32, size: i32, taps: i32): i32 {
+  const room = size - origin;
+  if (room <= 0) return 0;
+  return min<i32>(taps, (room + step - 1) / step);
+}

@@ -1,0 +1,118 @@
+// Depthwise convolution, general case: any kernel size, stride, dilation, padding and
+// depth multiplier. Output pixels are visited row by row; for each pixel, blocks of 4 output
+// channels accumulate the taps that fall inside the image (the tap range is computed once per
+// row and column, so the inner loops carry no bounds checks).
+
+import { F32, activate, activate4, endTapInside, firstTapInside, madd, storeLanes } from "../common";
+
+/** Geometry of one depthwise call; the same for every implementation. */
+@unmanaged export class DwGeometry {
+  inH: i32 = 0;
+  inW: i32 = 0;
+  channels: i32 = 0;
+  multiplier: i32 = 0;
+  kH: i32 = 0;
+  kW: i32 = 0;
+  strideH: i32 = 0;
+  strideW: i32 = 0;
+  dilationH: i32 = 0;
+  dilationW: i32 = 0;
+  padTop: i32 = 0;
+  padLeft: i32 = 0;
+  outW: i32 = 0;
+  activation: i32 = 0;
+}
+
+/** Four input values for output channels oc0..oc0+3 when the multiplier is above 1. */
+// @ts-ignore: decorator
+@inline function gatherInputs(pixel: usize, oc0: i32, multiplier: i32, channels: i32): v128 {
+  if (multiplier % 4 == 0) return v128.load32_splat(pixel + <usize>(oc0 / multiplier) * F32);
+  const last = channels - 1;
+  let v = f32x4.splat(load<f32>(pixel + <usize>min<i32>(oc0 / multiplier, last) * F32));
+  v = f32x4.replace_lane(v, 1, load<f32>(pixel + <usize>min<i32>((oc0 + 1) / multiplier, last) * F32));
+  v = f32x4.replace_lane(v, 2, load<f32>(pixel + <usize>min<i32>((oc0 + 2) / multiplier, last) * F32));
+  v = f32x4.replace_lane(v, 3, load<f32>(pixel + <usize>min<i32>((oc0 + 3) / multiplier, last) * F32));
+  return v;
+}
+
+/** Output rows [rowBegin, rowEnd) of one image, SIMD across output channels. */
+export function dwconv_generic__simd128(
+  g: DwGeometry, input: usize, packed: usize, output: usize, rowBegin: i32, rowEnd: i32,
+): void {
+  const outChannels = g.channels * g.multiplier;
+  const blocks = (outChannels + 3) >> 2;
+  const taps = g.kH * g.kW;
+  const blockBytes = <usize>(taps + 1) * 16;
+  const pixelBytes = <usize>g.channels * F32;
+  const rowBytes = <usize>g.inW * pixelBytes;
+  const outPixelBytes = <usize>outChannels * F32;
+  const act = g.activation;
+  const multiplier = g.multiplier;
+  let out = output;
+  for (let oy = rowBegin; oy < rowEnd; oy++) {
+    const iyTop = oy * g.strideH - g.padTop;
+    const kyLo = firstTapInside(iyTop, g.dilationH);
+    const kyHi = endTapInside(iyTop, g.dilationH, g.inH, g.kH);
+    for (let ox = 0; ox < g.outW; ox++) {
+      const ixLeft = ox * g.strideW - g.padLeft;
+      const kxLo = firstTapInside(ixLeft, g.dilationW);
+      const kxHi = endTapInside(ixLeft, g.dilationW, g.inW, g.kW);
+      for (let b = 0; b < blocks; b++) {
+        const weights = packed + <usize>b * blockBytes;
+        const oc0 = b << 2;
+        let acc = v128.load(weights);
+        for (let ky = kyLo; ky < kyHi; ky++) {
+          const row = input + <usize>(iyTop + ky * g.dilationH) * rowBytes;
+          const tapRow = weights + 16 + <usize>(ky * g.kW) * 16;
+          for (let kx = kxLo; kx < kxHi; kx++) {
+            const pixel = row + <usize>(ixLeft + kx * g.dilationW) * pixelBytes;
+            const x = multiplier == 1
+              ? v128.load(pixel + <usize>oc0 * F32)
+              : gatherInputs(pixel, oc0, multiplier, g.channels);
+            acc = madd(x, v128.load(tapRow + <usize>kx * 16), acc);
+          }
+        }
+        storeLanes(out + <usize>oc0 * F32, activate4(acc, act), outChannels - oc0);
+      }
+      out += outPixelBytes;
+    }
+  }
+}
+
+/** Output rows [rowBegin, rowEnd) of one image, one channel at a time (no SIMD). */
+export function dwconv_generic__scalar(
+  g: DwGeometry, input: usize, packed: usize, output: usize, rowBegin: i32, rowEnd: i32,
+): void {
+  const outChannels = g.channels * g.multiplier;
+  const taps = g.kH * g.kW;
+  const blockFloats = (taps + 1) * 4;
+  const pixelBytes = <usize>g.channels * F32;
+  const rowBytes = <usize>g.inW * pixelBytes;
+  const act = g.activation;
+  let out = output;
+  for (let oy = rowBegin; oy < rowEnd; oy++) {
+    const iyTop = oy * g.strideH - g.padTop;
+    const kyLo = firstTapInside(iyTop, g.dilationH);
+    const kyHi = endTapInside(iyTop, g.dilationH, g.inH, g.kH);
+    for (let ox = 0; ox < g.outW; ox++) {
+      const ixLeft = ox * g.strideW - g.padLeft;
+      const kxLo = firstTapInside(ixLeft, g.dilationW);
+      const kxHi = endTapInside(ixLeft, g.dilationW, g.inW, g.kW);
+      for (let oc = 0; oc < outChannels; oc++) {
+        // Weight (tap t, channel oc) sits at block oc/4, slot t+1, lane oc%4.
+        const weights = packed + (<usize>((oc >> 2) * blockFloats + (oc & 3))) * F32;
+        const channelOffset = <usize>(oc / g.multiplier) * F32;
+        let acc = load<f32>(weights);
+        for (let ky = kyLo; ky < kyHi; ky++) {
+          const row = input + <usize>(iyTop + ky * g.dilationH) * rowBytes + channelOffset;
+          for (let kx = kxLo; kx < kxHi; kx++) {
+            const x = load<f32>(row + <usize>(ixLeft + kx * g.dilationW) * pixelBytes);
+            acc += x * load<f32>(weights + <usize>((ky * g.kW + kx + 1) * 4) * F32);
+          }
+        }
+        store<f32>(out, activate(acc, act));
+        out += F32;
+      }
+    }
+  }
+}

@@ -1,0 +1,158 @@
+// Depthwise convolution fast path: square 3x3 or 5x5 kernels, stride 1 or 2, no dilation,
+// multiplier 1 (every depthwise layer of MobileNet v1/v2/v3).
+//
+// Rows above or below the image point at a shared zero row, so the row loop needs no
+// y-branches. Columns are split into left border, interior and right border; the interior
+// computes 4 neighbouring outputs at once so they share input loads, the borders go through
+// a per-pixel path that clips the taps.
+
+import { F32, activate4, endTapInside, firstTapInside, madd, storeLanes } from "../common";
+import { DwGeometry } from "./generic";
+
+/** One pointer per kernel row: the input row, or the zero row outside the image. */
+const ROWS = memory.data(8 * sizeof<usize>());
+
+// @ts-ignore: decorator
+@inline function rowAt(ky: i32): usize {
+  return load<usize>(ROWS + <usize>ky * sizeof<usize>());
+}
+
+/** One output pixel near the left or right edge: taps outside the image are skipped. */
+// @ts-ignore: decorator
+@inline function borderPixel(
+  ixLeft: i32, inW: i32, K: i32, blocks: i32, channels: i32, packed: usize, out: usize, act: i32,
+): void {
+  const kxLo = firstTapInside(ixLeft, 1);
+  const kxHi = endTapInside(ixLeft, 1, inW, K);
+  const pixelBytes = <usize>channels * F32;
+  const blockBytes = <usize>(K * K + 1) * 16;
+  for (let b = 0; b < blocks; b++) {
+    const weights = packed + <usize>b * blockBytes;
+    const channelOffset = <usize>b * 16;
+    let acc = v128.load(weights);
+    for (let ky = 0; ky < K; ky++) {
+      const row = rowAt(ky) + channelOffset;
+      const tapRow = weights + 16 + <usize>(ky * K) * 16;
+      for (let kx = kxLo; kx < kxHi; kx++) {
+        acc = madd(v128.load(row + <usize>(ixLeft + kx) * pixelBytes), v128.load(tapRow + <usize>kx * 16), acc);
+      }
+    }
+    storeLanes(out + channelOffset, activate4(acc, act), channels - (b << 2));
+  }
+}
+
+/** Four interior outputs starting at input column ixLeft, all taps inside the image. */
+// @ts-ignore: decorator
+@inline function interiorQuad(
+  ixLeft: i32, K: i32, S: i32, blocks: i32, channels: i32, packed: usize, out: usize, act: i32,
+): void {
+  const col = <usize>channels * F32;
+  const blockBytes = <usize>(K * K + 1) * 16;
+  const left = <usize>ixLeft * col;
+  for (let b = 0; b < blocks; b++) {
+    const weights = packed + <usize>b * blockBytes;
+    const channelOffset = <usize>b * 16;
+    const bias = v128.load(weights);
+    let a0 = bias, a1 = bias, a2 = bias, a3 = bias;
+    for (let ky = 0; ky < K; ky++) {
+      const p = rowAt(ky) + left + channelOffset;
+      const w = weights + 16 + <usize>(ky * K) * 16;
+      if (K == 3) {
+        const w0 = v128.load(w), w1 = v128.load(w, 16), w2 = v128.load(w, 32);
+        if (S == 1) {
+          // Six input columns feed the four outputs: output j uses columns j..j+2.
+          const x0 = v128.load(p), x1 = v128.load(p + col), x2 = v128.load(p + 2 * col);
+          const x3 = v128.load(p + 3 * col), x4 = v128.load(p + 4 * col), x5 = v128.load(p + 5 * col);
+          a0 = madd(x0, w0, a0); a0 = madd(x1, w1, a0); a0 = madd(x2, w2, a0);
+          a1 = madd(x1, w0, a1); a1 = madd(x2, w1, a1); a1 = madd(x3, w2, a1);
+          a2 = madd(x2, w0, a2); a2 = madd(x3, w1, a2); a2 = madd(x4, w2, a2);
+          a3 = madd(x3, w0, a3); a3 = madd(x4, w1, a3); a3 = madd(x5, w2, a3);
+        } else {
+          // Stride 2: nine input columns, output j uses columns 2j..2j+2.
+          const x0 = v128.load(p), x1 = v128.load(p + col), x2 = v128.load(p + 2 * col);
+          a0 = madd(x0, w0, a0); a0 = madd(x1, w1, a0); a0 = madd(x2, w2, a0);
+          const x3 = v128.load(p + 3 * col), x4 = v128.load(p + 4 * col);
+          a1 = madd(x2, w0, a1); a1 = madd(x3, w1, a1); a1 = madd(x4, w2, a1);
+          const x5 = v128.load(p + 5 * col), x6 = v128.load(p + 6 * col);
+          a2 = madd(x4, w0, a2); a2 = madd(x5, w1, a2); a2 = madd(x6, w2, a2);
+          const x7 = v128.load(p + 7 * col), x8 = v128.load(p + 8 * col);
+          a3 = madd(x6, w0, a3); a3 = madd(x7, w1, a3); a3 = madd(x8, w2, a3);
+        }
+      } else {
+        for (let kx = 0; kx < K; kx++) {
+          const wk = v128.load(w + <usize>kx * 16);
+          const q = p + <usize>kx * col;
+          a0 = madd(v128.load(q), wk, a0);
+          a1 = madd(v128.load(q + <usize>S * col), wk, a1);
+          a2 = madd(v128.load(q + <usize>(2 * S) * col), wk, a2);
+          a3 = madd(v128.load(q + <usize>(3 * S) * col), wk, a3);
+        }
+      }
+    }
+    const lanes = channels - (b << 2);
+    const o = out + channelOffset;
+    storeLanes(o, activate4(a0, act), lanes);
+    storeLanes(o + col, activate4(a1, act), lanes);
+    storeLanes(o + 2 * col, activate4(a2, act), lanes);
+    storeLanes(o + 3 * col, activate4(a3, act), lanes);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function dwconvSquare(
+  g: DwGeometry, input: usize, packed: usize, output: usize, rowBegin: i32, rowEnd: i32, zeroRow: usize,
+  K: i32, S: i32,
+): void {
+  const channels = g.channels;
+  const blocks = (channels + 3) >> 2;
+  const col = <usize>channels * F32;
+  const rowBytes = <usize>g.inW * col;
+  const inH = g.inH, inW = g.inW, outW = g.outW, padLeft = g.padLeft, act = g.activation;
+  // Output columns whose K taps all fall inside the image: [interiorBegin, interiorEnd).
+  const interiorBegin = min<i32>((padLeft + S - 1) / S, outW);
+  const lastFull = inW - K + padLeft;
+  const interiorEnd = lastFull < 0 ? interiorBegin : max<i32>(interiorBegin, min<i32>(outW, lastFull / S + 1));
+  let out = output;
+  for (let oy = rowBegin; oy < rowEnd; oy++) {
+    const iyTop = oy * S - g.padTop;
+    for (let ky = 0; ky < K; ky++) {
+      const iy = iyTop + ky;
+      store<usize>(ROWS + <usize>ky * sizeof<usize>(), iy >= 0 && iy < inH ? input + <usize>iy * rowBytes : zeroRow);
+    }
+    let ox = 0;
+    for (; ox < interiorBegin; ox++) {
+      borderPixel(ox * S - padLeft, inW, K, blocks, channels, packed, out + <usize>ox * col, act);
+    }
+    for (; ox + 4 <= interiorEnd; ox += 4) {
+      interiorQuad(ox * S - padLeft, K, S, blocks, channels, packed, out + <usize>ox * col, act);
+    }
+    for (; ox < outW; ox++) {
+      borderPixel(ox * S - padLeft, inW, K, blocks, channels, packed, out + <usize>ox * col, act);
+    }
+    out += <usize>outW * col;
+  }
+}
+
+export function dwconv_3x3s1_c4__simd128(
+  g: DwGeometry, input: usize, packed: usize, output: usize, rowBegin: i32, rowEnd: i32, zeroRow: usize,
+): void {
+  dwconvSquare(g, input, packed, output, rowBegin, rowEnd, zeroRow, 3, 1);
+}
+
+export function dwconv_3x3s2_c4__simd128(
+  g: DwGeometry, input: usize, packed: usize, output: usize, rowBegin: i32, rowEnd: i32, zeroRow: usize,
+): void {
+  dwconvSquare(g, input, packed, output, rowBegin, rowEnd, zeroRow, 3, 2);
+}
+
+export function dwconv_5x5s1_c4__simd128(
+  g: DwGeometry, input: usize, packed: usize, output: usize, rowBegin: i32, rowEnd: i32, zeroRow: usize,
+): void {
+  dwconvSquare(g, input, packed, output, rowBegin, rowEnd, zeroRow, 5, 1);
+}
+
+export function dwconv_5x5s2_c4__simd128(
+  g: DwGeometry, input: usize, packed: usize, output: usize, rowBegin: i32, rowEnd: i32, zeroRow: usize,
+): void {
+  dwconvSquare(g, input, packed, output, rowBegin, rowEnd, zeroRow, 5, 2);
+}

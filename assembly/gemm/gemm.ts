@@ -1,0 +1,75 @@
+// Pointwise (1x1) convolution as a GEMM: output[rows][cols] = input[rows][depth] x W[depth][cols].
+//
+// The SIMD microkernel computes a 4x8 tile in 8 accumulators: per k step it loads two packed
+// weight vectors and broadcasts one input value per row. Rows past the end re-read the last
+// row (so the loop has no row branch) and are not stored.
+
+import { F32, activate, madd } from "../common";
+import { NR } from "./pack";
+import { storeRow8 } from "./store";
+
+export function gemm_4x8__simd128(
+  input: usize, rows: i32, depth: i32, packed: usize, cols: i32, output: usize, act: i32,
+): void {
+  const panels = (cols + NR - 1) / NR;
+  const inRow = <usize>depth * F32;
+  const outRow = <usize>cols * F32;
+  const panelBytes = <usize>(depth + 1) * NR * F32;
+  const last = rows - 1;
+  for (let r = 0; r < rows; r += 4) {
+    const x0 = input + <usize>r * inRow;
+    const x1 = input + <usize>min<i32>(r + 1, last) * inRow;
+    const x2 = input + <usize>min<i32>(r + 2, last) * inRow;
+    const x3 = input + <usize>min<i32>(r + 3, last) * inRow;
+    const out = output + <usize>r * outRow;
+    for (let p = 0; p < panels; p++) {
+      let w = packed + <usize>p * panelBytes;
+      let c0l = v128.load(w), c0h = v128.load(w, 16);
+      let c1l = c0l, c1h = c0h, c2l = c0l, c2h = c0h, c3l = c0l, c3h = c0h;
+      w += <usize>NR * F32;
+      for (let k: usize = 0, end = <usize>depth * F32; k < end; k += F32) {
+        const wl = v128.load(w), wh = v128.load(w, 16);
+        const s0 = v128.load32_splat(x0 + k);
+        c0l = madd(s0, wl, c0l); c0h = madd(s0, wh, c0h);
+        const s1 = v128.load32_splat(x1 + k);
+        c1l = madd(s1, wl, c1l); c1h = madd(s1, wh, c1h);
+        const s2 = v128.load32_splat(x2 + k);
+        c2l = madd(s2, wl, c2l); c2h = madd(s2, wh, c2h);
+        const s3 = v128.load32_splat(x3 + k);
+        c3l = madd(s3, wl, c3l); c3h = madd(s3, wh, c3h);
+        w += <usize>NR * F32;
+      }
+      const colsLeft = cols - p * NR;
+      const o = out + <usize>(p * NR) * F32;
+      storeRow8(o, c0l, c0h, colsLeft, act);
+      if (r + 1 < rows) storeRow8(o + outRow, c1l, c1h, colsLeft, act);
+      if (r + 2 < rows) storeRow8(o + 2 * outRow, c2l, c2h, colsLeft, act);
+      if (r + 3 < rows) storeRow8(o + 3 * outRow, c3l, c3h, colsLeft, act);
+    }
+  }
+}
+
+export function gemm__scalar(
+  input: usize, rows: i32, depth: i32, packed: usize, cols: i32, output: usize, act: i32,
+): void {
+  const panelFloats = (depth + 1) * NR;
+  for (let r = 0; r < rows; r++) {
+    const x = input + <usize>r * depth * F32;
+    const out = output + <usize>r * cols * F32;
+    for (let col = 0; col < cols; col++) {
+      // Weight (k, col) sits in panel col/NR, slot k+1, lane col%NR.
+      const w = packed + <usize>((col / NR) * panelFloats + (col % NR)) * F32;
+      let acc = load<f32>(w);
+      for (let k = 0; k < depth; k++) {
+        acc += load<f32>(x + <usize>k * F32) * load<f32>(w + <usize>((k + 1) * NR) * F32);
+      }
+      store<f32>(out + <usize>col * F32, activate(acc, act));
+    }
+  }
+}
+
+/** output[rows][cols] = act(input[rows][depth] x packed + bias), with the best kernel of this build. */
+export function gemm(input: usize, rows: i32, depth: i32, packed: usize, cols: i32, output: usize, act: i32): void {
+  if (ASC_FEATURE_SIMD) gemm_4x8__simd128(input, rows, depth, packed, cols, output, act);
+  else gemm__scalar(input, rows, depth, packed, cols, output, act);
+}

@@ -1,0 +1,21 @@
+// The export list of every build (scalar, simd, relaxed-simd). Kernels never allocate:
+// the TypeScript wrapper owns linear memory above heapBase() and passes pointers.
+
+export { dwPack, dwPackedLength } from "./dwconv/pack";
+export { dwconvRows } from "./dwconv";
+export { gemmPack, gemmPackedLength } from "./gemm/pack";
+export { gemm } from "./gemm/gemm";
+export { conv2d } from "./conv/conv";
+export { separable } from "./dwsep/separable";
+
+/** First free byte after static data; the wrapper's allocator starts here. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+/** Which build this is: 0 scalar, 1 simd, 2 relaxed-simd (identifies a module passed to init). */
+export function buildKind(): i32 {
+  if (ASC_FEATURE_RELAXED_SIMD) return 2;
+  if (ASC_FEATURE_SIMD) return 1;
+  return 0;
+}
