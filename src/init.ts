@@ -1,0 +1,146 @@
+// Loading: the embedded builds by default, or a module/bytes/URL/Response from the caller;
+// feature probes and a known-answer run choose the best build the runtime computes correctly.
+
+import { relaxedSimd, scalar, simd } from "./embedded/wasm.generated.js";
+import { knownAnswerError } from "./known-answer.js";
+import { type Runtime, type WasmBackend, instantiate } from "./runtime.js";
+import { show } from "./shapes.js";
+import type { Backend, InitOptions } from "./types.js";
+
+const BACKENDS: readonly Backend[] = ["relaxed-simd", "simd", "scalar", "js"];
+const EMBEDDED: Record<WasmBackend, string> = { "relaxed-simd": relaxedSimd, simd, scalar };
+
+// Tiny modules whose validation tells whether the engine knows an instruction set:
+// () -> v128 { i8x16.splat(0) }, and the same followed by f32x4.relaxed_madd.
+const SIMD_PROBE = Uint8Array.of(
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 8, 1, 6, 0, 65, 0, 253, 15, 11,
+);
+const RELAXED_PROBE = Uint8Array.of(
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 19, 1, 17, 0,
+  65, 0, 253, 15, 65, 0, 253, 15, 65, 0, 253, 15, 253, 133, 2, 11,
+);
+
+/** The build in use: a wasm runtime, or null for the plain-JS backend. */
+let active: { backend: Backend; runtime: Runtime | null; auto: boolean } | undefined;
+const embedded = new Map<WasmBackend, Runtime>();
+
+export function supports(backend: WasmBackend): boolean {
+  if (typeof WebAssembly !== "object") return false;
+  if (backend === "scalar") return true;
+  return WebAssembly.validate(backend === "simd" ? SIMD_PROBE : RELAXED_PROBE);
+}
+
+/**
+ * Compiles and selects a build. Idempotent: a second call with the same choice does nothing.
+ * backend 'auto' (default) takes the best build that validates and passes a known-answer run.
+ */
+export async function init(options: InitOptions = {}): Promise<void> {
+  const { backend: requested = "auto", wasm } = checkInitOptions(options);
+  if (wasm !== undefined) {
+    const runtime = await instantiate(await toModule(wasm));
+    if (requested !== "auto" && requested !== runtime.backend) {
+      throw new Error(`init: options.wasm is the '${runtime.backend}' build but options.backend is '${requested}'`);
+    }
+    const failure = knownAnswerError(runtime);
+    if (failure) throw new Error(`init: the '${runtime.backend}' build computes wrong results on this engine (${failure})`);
+    active = { backend: runtime.backend, runtime, auto: false };
+    return;
+  }
+  if (requested === "js") {
+    active = { backend: "js", runtime: null, auto: false };
+    return;
+  }
+  if (requested === "auto") {
+    if (active?.auto) return;
+    for (const candidate of ["relaxed-simd", "simd", "scalar"] as const) {
+      if (!supports(candidate)) continue;
+      const runtime = await loadEmbedded(candidate);
+      if (knownAnswerError(runtime) === undefined) {
+        active = { backend: candidate, runtime, auto: true };
+        return;
+      }
+    }
+    active = { backend: "js", runtime: null, auto: true };
+    return;
+  }
+  if (!supports(requested)) {
+    throw new Error(
+      `init: backend '${requested}' is not supported by this runtime (WebAssembly ${requested} failed validation); ` +
+        "use backend 'auto' to pick the best supported build",
+    );
+  }
+  const runtime = await loadEmbedded(requested);
+  const failure = knownAnswerError(runtime);
+  if (failure) throw new Error(`init: backend '${requested}' computes wrong results on this engine (${failure})`);
+  active = { backend: requested, runtime, auto: false };
+}
+
+/** Which build is in use: 'relaxed-simd', 'simd', 'scalar' or 'js'. */
+export function backend(): Backend {
+  if (!active) throw new Error("sepconv: call `await init()` first");
+  return active.backend;
+}
+
+/** The runtime ops run on (null for the 'js' backend); throws before init. */
+export function activeRuntime(op: string): Runtime | null {
+  if (!active) throw new Error(`${op}: sepconv is not initialised; call \`await init()\` first`);
+  return active.runtime;
+}
+
+function checkInitOptions(options: unknown): InitOptions {
+  if (options === null || typeof options !== "object") throw new TypeError(`init: options (${show(options)}) must be an object`);
+  for (const key of Object.keys(options)) {
+    if (key !== "backend" && key !== "wasm") throw new TypeError(`init: options.${key} is not an option (expected backend, wasm)`);
+  }
+  const { backend: b } = options as InitOptions;
+  if (b !== undefined && b !== "auto" && !BACKENDS.includes(b)) {
+    throw new RangeError(`init: options.backend (${show(b)}) must be one of "auto", ${BACKENDS.map(show).join(", ")}`);
+  }
+  return options as InitOptions;
+}
+
+async function loadEmbedded(build: WasmBackend): Promise<Runtime> {
+  const cached = embedded.get(build);
+  if (cached) return cached;
+  let module: WebAssembly.Module;
+  try {
+    module = await WebAssembly.compile(decodeBase64(EMBEDDED[build]));
+  } catch (cause) {
+    throw new Error(
+      `init: this runtime refused to compile the embedded '${build}' WebAssembly (${(cause as Error).message}). ` +
+        "Where compiling bytes is not allowed (Cloudflare Workers, some CSPs), import the .wasm file " +
+        "(sepconv/wasm/" + build + ".wasm) as a module and call init({ wasm: module })",
+      { cause },
+    );
+  }
+  const runtime = await instantiate(module);
+  embedded.set(build, runtime);
+  return runtime;
+}
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+async function toModule(source: unknown): Promise<WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module) return source;
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source as BufferSource);
+  if (typeof Response !== "undefined" && source instanceof Response) {
+    if (!source.ok) throw new Error(`init: options.wasm response failed (${source.status} ${source.url})`);
+    return WebAssembly.compile(await source.arrayBuffer());
+  }
+  if (source instanceof URL) {
+    if (source.protocol === "file:") {
+      const fs = "node:fs/promises"; // a variable, so bundlers for the browser leave it alone
+      const { readFile } = (await import(/* @vite-ignore */ fs)) as typeof import("node:fs/promises");
+      return WebAssembly.compile(new Uint8Array(await readFile(source)));
+    }
+    return toModule(await fetch(source));
+  }
+  throw new TypeError(
+    `init: options.wasm (${show(source)}) must be a WebAssembly.Module, an ArrayBuffer or typed array, a URL or a Response`,
+  );
+}

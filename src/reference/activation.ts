@@ -1,0 +1,15 @@
+import type { Activation } from "../types.js";
+
+/** The activations as TensorFlow defines them; hardswish(x) = x * relu6(x + 3) / 6. */
+export function activationFn(activation: Activation): (x: number) => number {
+  switch (activation) {
+    case "relu":
+      return (x) => (x < 0 ? 0 : x);
+    case "relu6":
+      return (x) => (x < 0 ? 0 : x > 6 ? 6 : x);
+    case "hardswish":
+      return (x) => (x * (x + 3 < 0 ? 0 : x + 3 > 6 ? 6 : x + 3)) / 6;
+    default:
+      return (x) => x;
+  }
+}

@@ -1,0 +1,63 @@
+// One instantiated wasm build: its kernels, its memory and the allocator over it.
+
+import { Heap } from "./memory.js";
+
+export type WasmBackend = "relaxed-simd" | "simd" | "scalar";
+
+/** Build ids returned by the module's buildKind() export, in its order. */
+export const BUILD_KINDS: readonly WasmBackend[] = ["scalar", "simd", "relaxed-simd"];
+
+/** The export list of assembly/index.ts; pointers are byte offsets into memory. */
+export interface Kernels {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  buildKind(): number;
+  dwPackedLength(outChannels: number, taps: number): number;
+  dwPack(filter: number, bias: number, outChannels: number, taps: number, packed: number): void;
+  gemmPackedLength(depth: number, cols: number): number;
+  gemmPack(matrix: number, bias: number, depth: number, cols: number, packed: number): void;
+  dwconvRows(geometry: number, input: number, packed: number, output: number, rowBegin: number, rowEnd: number, zeroRow: number): void;
+  gemm(input: number, rows: number, depth: number, packed: number, cols: number, output: number, activation: number): void;
+  conv2d(geometry: number, input: number, packed: number, output: number, zero: number): void;
+  separable(
+    geometry: number, input: number, depthwisePacked: number, zeroRow: number,
+    pointwisePacked: number, outChannels: number, pointwiseActivation: number,
+    outH: number, bandRows: number, scratch: number, output: number,
+  ): void;
+}
+
+export class Runtime {
+  readonly heap: Heap;
+
+  constructor(
+    readonly backend: WasmBackend,
+    readonly kernels: Kernels,
+  ) {
+    this.heap = new Heap(kernels.memory, kernels.heapBase());
+  }
+
+  /** A new block holding a copy of `data`; the caller releases it. */
+  upload(data: Float32Array, what: string): number {
+    const ptr = this.heap.alloc(data.byteLength, what);
+    this.heap.f32().set(data, ptr >>> 2);
+    return ptr;
+  }
+
+  /** A new block of `floats` zeros; the caller releases it. */
+  zeros(floats: number, what: string): number {
+    const ptr = this.heap.alloc(floats * 4, what);
+    this.heap.f32().fill(0, ptr >>> 2, (ptr >>> 2) + floats);
+    return ptr;
+  }
+}
+
+export async function instantiate(module: WebAssembly.Module): Promise<Runtime> {
+  const instance = await WebAssembly.instantiate(module, {});
+  return runtimeOf(instance);
+}
+
+export function runtimeOf(instance: WebAssembly.Instance): Runtime {
+  const kernels = instance.exports as unknown as Kernels;
+  const backend = BUILD_KINDS[kernels.buildKind()];
+  return new Runtime(backend, kernels);
+}

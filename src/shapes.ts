@@ -1,0 +1,223 @@
+// Option normalisation, output-shape and padding maths, and the validation errors every
+// public function throws. Errors name the function, the argument, its value and what was
+// expected, e.g. "depthwiseConv2d: filter.shape[2] (16) must equal input channels (32)".
+
+import type { Activation, ConvOptions, SeparableOptions, Tensor } from "./types.js";
+
+export const ACTIVATIONS: readonly Activation[] = ["linear", "relu", "relu6", "hardswish"];
+
+/** Window geometry shared by every op, in the order the kernels read it. */
+export interface Geometry {
+  kH: number;
+  kW: number;
+  strideH: number;
+  strideW: number;
+  dilationH: number;
+  dilationW: number;
+  padTop: number;
+  padBottom: number;
+  padLeft: number;
+  padRight: number;
+  outH: number;
+  outW: number;
+}
+
+/** Options after validation, independent of the input size. */
+export interface WindowOptions {
+  strideH: number;
+  strideW: number;
+  dilationH: number;
+  dilationW: number;
+  padding: "same" | "valid" | [number, number, number, number];
+  bias: Float32Array | undefined;
+  activation: Activation;
+}
+
+export interface SeparableWindowOptions extends WindowOptions {
+  depthwiseBias: Float32Array | undefined;
+  depthwiseActivation: Activation;
+}
+
+export function show(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(show).join(", ")}]`;
+  if (value === null) return "null";
+  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as Float32Array).length})`;
+  if (typeof value === "object") return value.constructor?.name === "Object" ? "an object" : `a ${value.constructor?.name}`;
+  return String(value);
+}
+
+export function typeError(op: string, arg: string, value: unknown, expected: string): TypeError {
+  return new TypeError(`${op}: ${arg} (${show(value)}) must be ${expected}`);
+}
+
+export function rangeError(op: string, arg: string, value: unknown, expected: string): RangeError {
+  return new RangeError(`${op}: ${arg} (${show(value)}) must ${expected}`);
+}
+
+function isPositiveInteger(v: unknown): v is number {
+  return typeof v === "number" && Number.isInteger(v) && v > 0;
+}
+
+/** Checks that t is a float32 tensor of the given rank whose data length matches its shape. */
+export function checkTensor(op: string, arg: string, t: unknown, rank: number): asserts t is Tensor {
+  if (t === null || typeof t !== "object") throw typeError(op, arg, t, "a tensor { data: Float32Array, shape: number[] }");
+  const { data, shape } = t as Partial<Tensor>;
+  if (!(data instanceof Float32Array)) throw typeError(op, `${arg}.data`, data, "a Float32Array");
+  if (!Array.isArray(shape)) throw typeError(op, `${arg}.shape`, shape, "an array of dimensions");
+  if (shape.length !== rank) throw rangeError(op, `${arg}.shape`, shape, `have ${rank} dimensions`);
+  let size = 1;
+  for (let i = 0; i < rank; i++) {
+    const d = shape[i];
+    if (typeof d !== "number") throw typeError(op, `${arg}.shape[${i}]`, d, "a number");
+    if (!isPositiveInteger(d)) throw rangeError(op, `${arg}.shape[${i}]`, d, "be a positive integer");
+    size *= d;
+  }
+  if (data.length !== size) {
+    throw rangeError(op, `${arg}.data.length`, data.length, `equal the product of ${arg}.shape ${show(shape)} (${size})`);
+  }
+}
+
+/** A pointwise filter may be [Cin, Cout] or [1, 1, Cin, Cout]; returns [Cin, Cout]. */
+export function checkPointwiseFilter(op: string, arg: string, filter: unknown): [number, number] {
+  if (filter && typeof filter === "object" && Array.isArray((filter as Tensor).shape) && (filter as Tensor).shape.length === 4) {
+    checkTensor(op, arg, filter, 4);
+    const [h, w, cin, cout] = filter.shape;
+    if (h !== 1 || w !== 1) throw rangeError(op, `${arg}.shape`, filter.shape, "be [Cin, Cout] or [1, 1, Cin, Cout]");
+    return [cin, cout];
+  }
+  checkTensor(op, arg, filter, 2);
+  return [filter.shape[0], filter.shape[1]];
+}
+
+export function checkChannels(op: string, arg: string, value: number, expected: number, what: string): void {
+  if (value !== expected) throw rangeError(op, arg, value, `equal ${what} (${expected})`);
+}
+
+function pair(op: string, arg: string, value: unknown): [number, number] {
+  if (isPositiveInteger(value)) return [value, value];
+  if (Array.isArray(value) && value.length === 2 && isPositiveInteger(value[0]) && isPositiveInteger(value[1])) {
+    return [value[0], value[1]];
+  }
+  if (typeof value === "number" || Array.isArray(value)) {
+    throw rangeError(op, arg, value, "be a positive integer or a pair of positive integers");
+  }
+  throw typeError(op, arg, value, "a positive integer or a pair [h, w] of them");
+}
+
+function padding(op: string, value: unknown): WindowOptions["padding"] {
+  if (value === "same" || value === "valid") return value;
+  if (typeof value === "string") throw rangeError(op, "options.padding", value, "be 'same', 'valid', a number or [top, bottom, left, right]");
+  const isPad = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v >= 0;
+  if (isPad(value)) {
+    const p = value as number;
+    return [p, p, p, p];
+  }
+  if (Array.isArray(value) && value.length === 4 && value.every(isPad)) return value as [number, number, number, number];
+  if (typeof value === "number" || Array.isArray(value)) {
+    throw rangeError(op, "options.padding", value, "be a non-negative integer or 4 of them [top, bottom, left, right]");
+  }
+  throw typeError(op, "options.padding", value, "'same', 'valid', a number or [top, bottom, left, right]");
+}
+
+function activation(op: string, arg: string, value: unknown): Activation {
+  if (value === undefined) return "linear";
+  if (typeof value !== "string") throw typeError(op, arg, value, `one of ${ACTIVATIONS.map(show).join(", ")}`);
+  if (!ACTIVATIONS.includes(value as Activation)) throw rangeError(op, arg, value, `be one of ${ACTIVATIONS.map(show).join(", ")}`);
+  return value as Activation;
+}
+
+function bias(op: string, arg: string, value: unknown): Float32Array | undefined {
+  if (value === undefined) return undefined;
+  if (!(value instanceof Float32Array)) throw typeError(op, arg, value, "a Float32Array");
+  return value.slice(); // a snapshot: later edits by the caller do not reach a prepared layer
+}
+
+export function checkBiasLength(op: string, arg: string, b: Float32Array | undefined, channels: number): void {
+  if (b && b.length !== channels) throw rangeError(op, `${arg}.length`, b.length, `equal the output channels (${channels})`);
+}
+
+const CONV_KEYS = ["strides", "padding", "dilations", "bias", "activation"];
+const SEPARABLE_KEYS = [...CONV_KEYS, "depthwiseBias", "depthwiseActivation"];
+
+function checkKeys(op: string, options: unknown, allowed: string[]): Record<string, unknown> {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw typeError(op, "options", options, "an object");
+  }
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) throw new TypeError(`${op}: options.${key} is not an option (expected one of ${allowed.join(", ")})`);
+  }
+  return options as Record<string, unknown>;
+}
+
+export function windowOptions(op: string, options: ConvOptions | undefined): WindowOptions {
+  const o = checkKeys(op, options, CONV_KEYS);
+  return windowFrom(op, o);
+}
+
+export function separableOptions(op: string, options: SeparableOptions | undefined): SeparableWindowOptions {
+  const o = checkKeys(op, options, SEPARABLE_KEYS);
+  return {
+    ...windowFrom(op, o),
+    depthwiseBias: bias(op, "options.depthwiseBias", o.depthwiseBias),
+    depthwiseActivation: activation(op, "options.depthwiseActivation", o.depthwiseActivation),
+  };
+}
+
+function windowFrom(op: string, o: Record<string, unknown>): WindowOptions {
+  const [strideH, strideW] = o.strides === undefined ? [1, 1] : pair(op, "options.strides", o.strides);
+  const [dilationH, dilationW] = o.dilations === undefined ? [1, 1] : pair(op, "options.dilations", o.dilations);
+  return {
+    strideH,
+    strideW,
+    dilationH,
+    dilationW,
+    padding: o.padding === undefined ? "valid" : padding(op, o.padding),
+    bias: bias(op, "options.bias", o.bias),
+    activation: activation(op, "options.activation", o.activation),
+  };
+}
+
+/** One axis: [padBefore, padAfter, out] by TensorFlow's rules. */
+function axis(size: number, k: number, stride: number, dilation: number, pad: "same" | "valid" | [number, number]) {
+  const span = (k - 1) * dilation + 1;
+  if (pad === "same") {
+    const out = Math.ceil(size / stride);
+    const total = Math.max((out - 1) * stride + span - size, 0);
+    return [Math.floor(total / 2), total - Math.floor(total / 2), out];
+  }
+  const [before, after] = pad === "valid" ? [0, 0] : pad;
+  return [before, after, Math.floor((size + before + after - span) / stride) + 1];
+}
+
+/** Window geometry for an input of inH x inW and a kH x kW kernel; throws if the output is empty. */
+export function geometry(op: string, inH: number, inW: number, kH: number, kW: number, w: WindowOptions): Geometry {
+  const p = w.padding;
+  const [padTop, padBottom, outH] = axis(inH, kH, w.strideH, w.dilationH, p === "same" || p === "valid" ? p : [p[0], p[1]]);
+  const [padLeft, padRight, outW] = axis(inW, kW, w.strideW, w.dilationW, p === "same" || p === "valid" ? p : [p[2], p[3]]);
+  if (outH < 1 || outW < 1) {
+    throw new RangeError(
+      `${op}: output would be empty (${outH}x${outW}): input ${inH}x${inW}, kernel ${kH}x${kW}, ` +
+        `dilations [${w.dilationH}, ${w.dilationW}], padding ${show(w.padding)}`,
+    );
+  }
+  return {
+    kH, kW, strideH: w.strideH, strideW: w.strideW, dilationH: w.dilationH, dilationW: w.dilationW,
+    padTop, padBottom, padLeft, padRight, outH, outW,
+  };
+}
+
+/** Throws unless `out` is a tensor of exactly `shape` that does not share memory with x. */
+export function checkOut(op: string, out: unknown, shape: readonly number[], x: Tensor): asserts out is Tensor {
+  checkTensor(op, "out", out, 4);
+  for (let i = 0; i < 4; i++) {
+    if (out.shape[i] !== shape[i]) throw rangeError(op, "out.shape", out.shape, `equal the output shape ${show(shape)}`);
+  }
+  if (out.data.buffer === x.data.buffer) {
+    const a = out.data.byteOffset, b = x.data.byteOffset;
+    if (a < b + x.data.byteLength && b < a + out.data.byteLength) {
+      throw rangeError(op, "out.data", out.data, "not overlap x.data (in-place is not supported)");
+    }
+  }
+}

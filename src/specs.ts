@@ -1,0 +1,101 @@
+// What each op is asked to do, validated once: the filter's dimensions and the window
+// options (filters and biases are copied, so a prepared layer is a snapshot). Shared by the wasm ops and the plain-JS reference, so both throw the same errors.
+
+import {
+  type Geometry,
+  type WindowOptions,
+  checkBiasLength,
+  checkChannels,
+  checkPointwiseFilter,
+  checkTensor,
+  geometry,
+  separableOptions,
+  windowOptions,
+} from "./shapes.js";
+import type { ConvOptions, SeparableOptions, Tensor } from "./types.js";
+
+export interface DepthwiseSpec {
+  op: string;
+  /** [kH, kW, C, M] flattened. */
+  filter: Float32Array;
+  kH: number;
+  kW: number;
+  channels: number;
+  multiplier: number;
+  window: WindowOptions;
+}
+
+export interface ConvSpec {
+  op: string;
+  /** [kH, kW, Cin, Cout] flattened. */
+  filter: Float32Array;
+  kH: number;
+  kW: number;
+  inChannels: number;
+  outChannels: number;
+  window: WindowOptions;
+}
+
+export interface SeparableSpec {
+  op: string;
+  depthwise: DepthwiseSpec;
+  pointwise: ConvSpec;
+}
+
+export function depthwiseSpec(op: string, filter: Tensor, options?: ConvOptions): DepthwiseSpec {
+  checkTensor(op, "filter", filter, 4);
+  const window = windowOptions(op, options);
+  const [kH, kW, channels, multiplier] = filter.shape;
+  checkBiasLength(op, "options.bias", window.bias, channels * multiplier);
+  return { op, filter: filter.data.slice(), kH, kW, channels, multiplier, window };
+}
+
+export function convSpec(op: string, filter: Tensor, options?: ConvOptions): ConvSpec {
+  checkTensor(op, "filter", filter, 4);
+  const window = windowOptions(op, options);
+  const [kH, kW, inChannels, outChannels] = filter.shape;
+  checkBiasLength(op, "options.bias", window.bias, outChannels);
+  return { op, filter: filter.data.slice(), kH, kW, inChannels, outChannels, window };
+}
+
+export function pointwiseSpec(op: string, filter: Tensor, options?: ConvOptions): ConvSpec {
+  const [inChannels, outChannels] = checkPointwiseFilter(op, "filter", filter);
+  const window = windowOptions(op, options);
+  checkBiasLength(op, "options.bias", window.bias, outChannels);
+  return { op, filter: filter.data.slice(), kH: 1, kW: 1, inChannels, outChannels, window };
+}
+
+export function separableSpec(
+  op: string,
+  depthwiseFilter: Tensor,
+  pointwiseFilter: Tensor,
+  options?: SeparableOptions,
+): SeparableSpec {
+  checkTensor(op, "depthwiseFilter", depthwiseFilter, 4);
+  const all = separableOptions(op, options);
+  const [kH, kW, channels, multiplier] = depthwiseFilter.shape;
+  const [inChannels, outChannels] = checkPointwiseFilter(op, "pointwiseFilter", pointwiseFilter);
+  const depth = channels * multiplier;
+  checkChannels(op, "pointwiseFilter input channels", inChannels, depth, "depthwise output channels C*M");
+  checkBiasLength(op, "options.depthwiseBias", all.depthwiseBias, depth);
+  checkBiasLength(op, "options.bias", all.bias, outChannels);
+  const depthwiseWindow = { ...all, bias: all.depthwiseBias, activation: all.depthwiseActivation };
+  const depthwise = { op, filter: depthwiseFilter.data.slice(), kH, kW, channels, multiplier, window: depthwiseWindow };
+  const pointwiseWindow = { ...all, strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padding: "valid" as const };
+  const pointwise = { op, filter: pointwiseFilter.data.slice(), kH: 1, kW: 1, inChannels: depth, outChannels, window: pointwiseWindow };
+  return { op, depthwise, pointwise };
+}
+
+/** Validates input x against a spec expecting `channels` input channels; returns the window geometry. */
+export function inputGeometry(
+  op: string,
+  x: Tensor,
+  channels: number,
+  kH: number,
+  kW: number,
+  window: WindowOptions,
+): Geometry {
+  checkTensor(op, "x", x, 4);
+  checkChannels(op, "x.shape[3]", x.shape[3], channels, "the filter's input channels");
+  return geometry(op, x.shape[1], x.shape[2], kH, kW, window);
+}

@@ -1,0 +1,48 @@
+/** A dense float32 tensor in NHWC order (filters use TensorFlow's layouts). */
+export interface Tensor {
+  data: Float32Array;
+  shape: number[];
+}
+
+export type Activation = "linear" | "relu" | "relu6" | "hardswish";
+
+/** 'same' (TensorFlow rule), 'valid', one number for every side, or [top, bottom, left, right]. */
+export type Padding = "same" | "valid" | number | [number, number, number, number];
+
+export interface ConvOptions {
+  /** number or [strideH, strideW]; default 1. */
+  strides?: number | [number, number];
+  /** default 'valid'. */
+  padding?: Padding;
+  /** number or [dilationH, dilationW]; default 1. */
+  dilations?: number | [number, number];
+  /** One value per output channel. */
+  bias?: Float32Array;
+  /** Applied after the bias; default 'linear'. */
+  activation?: Activation;
+}
+
+export interface SeparableOptions extends ConvOptions {
+  /** One value per depthwise output channel (C*M), added before the pointwise stage. */
+  depthwiseBias?: Float32Array;
+  /** Applied to the depthwise stage before the pointwise stage; default 'linear'. */
+  depthwiseActivation?: Activation;
+}
+
+/** The builds sepconv can run on: three wasm builds and the plain-JS reference. */
+export type Backend = "relaxed-simd" | "simd" | "scalar" | "js";
+
+export interface InitOptions {
+  /** 'auto' (default) picks the best build the runtime supports and computes correctly. */
+  backend?: "auto" | Backend;
+  /** A compiled module, its bytes, or where to fetch them: for edge runtimes, CSP and self-hosting. */
+  wasm?: WebAssembly.Module | BufferSource | URL | Response;
+}
+
+/** A prepared layer: weights packed once, buffers kept between runs. */
+export interface Layer {
+  /** Runs on x and returns a new tensor, or fills `out` (no allocation) and returns it. */
+  run(x: Tensor, out?: Tensor): Tensor;
+  /** Frees the packed weights and buffers; the layer cannot run afterwards. */
+  dispose(): void;
+}
