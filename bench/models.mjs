@@ -1,5 +1,5 @@
 // Reads bench/models/*.txt: one layer per line, and separable blocks (a dw line then a pw line).
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const DIR = fileURLToPath(new URL("./models/", import.meta.url));
@@ -31,7 +31,8 @@ export function readModels() {
 export function separableBlocks(layers) {
   const blocks = [];
   for (let i = 0; i + 1 < layers.length; i++) {
-    if (layers[i].op === "dw" && layers[i + 1].op === "pw") blocks.push({ depthwise: layers[i], pointwise: layers[i + 1] });
+    if (layers[i].op === "dw" && layers[i + 1].op === "pw")
+      blocks.push({ depthwise: layers[i], pointwise: layers[i + 1] });
   }
   return blocks;
 }

@@ -104,5 +104,10 @@ export function compareSeparable(
   const standard = conv2d(inputShape, [kernelSize, kernelSize, c, outChannels], options);
   const { bias, ...rest } = options;
   const separable = separableConv2d(inputShape, [kernelSize, kernelSize, c, 1], [c, outChannels], { ...rest, bias });
-  return { standard, separable, paramRatio: standard.params / separable.params, macRatio: standard.macs / separable.macs };
+  return {
+    standard,
+    separable,
+    paramRatio: standard.params / separable.params,
+    macRatio: standard.macs / separable.macs,
+  };
 }

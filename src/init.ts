@@ -3,7 +3,7 @@
 
 import { relaxedSimd, scalar, simd } from "./embedded/wasm.generated.js";
 import { knownAnswerError } from "./known-answer.js";
-import { type Runtime, type WasmBackend, instantiate } from "./runtime.js";
+import { instantiate, type Runtime, type WasmBackend } from "./runtime.js";
 import { show } from "./shapes.js";
 import type { Backend, InitOptions } from "./types.js";
 
@@ -13,11 +13,77 @@ const EMBEDDED: Record<WasmBackend, string> = { "relaxed-simd": relaxedSimd, sim
 // Tiny modules whose validation tells whether the engine knows an instruction set:
 // () -> v128 { i8x16.splat(0) }, and the same followed by f32x4.relaxed_madd.
 const SIMD_PROBE = Uint8Array.of(
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 8, 1, 6, 0, 65, 0, 253, 15, 11,
+  0,
+  97,
+  115,
+  109,
+  1,
+  0,
+  0,
+  0,
+  1,
+  5,
+  1,
+  96,
+  0,
+  1,
+  123,
+  3,
+  2,
+  1,
+  0,
+  10,
+  8,
+  1,
+  6,
+  0,
+  65,
+  0,
+  253,
+  15,
+  11,
 );
 const RELAXED_PROBE = Uint8Array.of(
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 19, 1, 17, 0,
-  65, 0, 253, 15, 65, 0, 253, 15, 65, 0, 253, 15, 253, 133, 2, 11,
+  0,
+  97,
+  115,
+  109,
+  1,
+  0,
+  0,
+  0,
+  1,
+  5,
+  1,
+  96,
+  0,
+  1,
+  123,
+  3,
+  2,
+  1,
+  0,
+  10,
+  19,
+  1,
+  17,
+  0,
+  65,
+  0,
+  253,
+  15,
+  65,
+  0,
+  253,
+  15,
+  65,
+  0,
+  253,
+  15,
+  253,
+  133,
+  2,
+  11,
 );
 
 /** The build in use: a wasm runtime, or null for the plain-JS backend. */
@@ -42,7 +108,8 @@ export async function init(options: InitOptions = {}): Promise<void> {
       throw new Error(`init: options.wasm is the '${runtime.backend}' build but options.backend is '${requested}'`);
     }
     const failure = knownAnswerError(runtime);
-    if (failure) throw new Error(`init: the '${runtime.backend}' build computes wrong results on this engine (${failure})`);
+    if (failure)
+      throw new Error(`init: the '${runtime.backend}' build computes wrong results on this engine (${failure})`);
     active = { backend: runtime.backend, runtime, auto: false };
     return;
   }
@@ -88,9 +155,11 @@ export function activeRuntime(op: string): Runtime | null {
 }
 
 function checkInitOptions(options: unknown): InitOptions {
-  if (options === null || typeof options !== "object") throw new TypeError(`init: options (${show(options)}) must be an object`);
+  if (options === null || typeof options !== "object")
+    throw new TypeError(`init: options (${show(options)}) must be an object`);
   for (const key of Object.keys(options)) {
-    if (key !== "backend" && key !== "wasm") throw new TypeError(`init: options.${key} is not an option (expected backend, wasm)`);
+    if (key !== "backend" && key !== "wasm")
+      throw new TypeError(`init: options.${key} is not an option (expected backend, wasm)`);
   }
   const { backend: b } = options as InitOptions;
   if (b !== undefined && b !== "auto" && !BACKENDS.includes(b)) {
@@ -109,7 +178,9 @@ async function loadEmbedded(build: WasmBackend): Promise<Runtime> {
     throw new Error(
       `init: this runtime refused to compile the embedded '${build}' WebAssembly (${(cause as Error).message}). ` +
         "Where compiling bytes is not allowed (Cloudflare Workers, some CSPs), import the .wasm file " +
-        "(sepconv/wasm/" + build + ".wasm) as a module and call init({ wasm: module })",
+        "(sepconv/wasm/" +
+        build +
+        ".wasm) as a module and call init({ wasm: module })",
       { cause },
     );
   }

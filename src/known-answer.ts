@@ -19,7 +19,8 @@ function pattern(shape: number[], seed: number): Tensor {
 
 function mismatch(got: Float32Array, want: Float32Array): string | undefined {
   for (let i = 0; i < want.length; i++) {
-    if (!(Math.abs(got[i] - want[i]) <= 1e-4 * (1 + Math.abs(want[i])))) return `element ${i}: ${got[i]} instead of ${want[i]}`;
+    if (!(Math.abs(got[i] - want[i]) <= 1e-4 * (1 + Math.abs(want[i]))))
+      return `element ${i}: ${got[i]} instead of ${want[i]}`;
   }
   return undefined;
 }
@@ -32,7 +33,11 @@ export function knownAnswerError(rt: Runtime): string | undefined {
     bias: pattern([1, 1, 1, 9], 4).data,
     activation: "relu6",
   });
-  const conv = convSpec("init", pattern([3, 3, 5, 6], 5), { strides: 2, padding: "same", bias: pattern([1, 1, 1, 6], 6).data });
+  const conv = convSpec("init", pattern([3, 3, 5, 6], 5), {
+    strides: 2,
+    padding: "same",
+    bias: pattern([1, 1, 1, 6], 6).data,
+  });
   const sepLayer = new SeparableLayer(rt, sep);
   const convLayer = new ConvLayer(rt, conv);
   try {

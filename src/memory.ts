@@ -98,7 +98,9 @@ export class Heap {
     try {
       this.memory.grow(pages);
     } catch (cause) {
-      throw new RangeError(`sepconv: could not grow WebAssembly memory by ${pages * PAGE} bytes for ${what}`, { cause });
+      throw new RangeError(`sepconv: could not grow WebAssembly memory by ${pages * PAGE} bytes for ${what}`, {
+        cause,
+      });
     }
     const newEnd = this.memory.buffer.byteLength;
     if (tail && tail.end === oldEnd) tail.end = newEnd;

@@ -16,13 +16,37 @@ export interface Kernels {
   dwPack(filter: number, bias: number, outChannels: number, taps: number, packed: number): void;
   gemmPackedLength(depth: number, cols: number): number;
   gemmPack(matrix: number, bias: number, depth: number, cols: number, packed: number): void;
-  dwconvRows(geometry: number, input: number, packed: number, output: number, rowBegin: number, rowEnd: number, zeroRow: number): void;
-  gemm(input: number, rows: number, depth: number, packed: number, cols: number, output: number, activation: number): void;
+  dwconvRows(
+    geometry: number,
+    input: number,
+    packed: number,
+    output: number,
+    rowBegin: number,
+    rowEnd: number,
+    zeroRow: number,
+  ): void;
+  gemm(
+    input: number,
+    rows: number,
+    depth: number,
+    packed: number,
+    cols: number,
+    output: number,
+    activation: number,
+  ): void;
   conv2d(geometry: number, input: number, packed: number, output: number, zero: number): void;
   separable(
-    geometry: number, input: number, depthwisePacked: number, zeroRow: number,
-    pointwisePacked: number, outChannels: number, pointwiseActivation: number,
-    outH: number, bandRows: number, scratch: number, output: number,
+    geometry: number,
+    input: number,
+    depthwisePacked: number,
+    zeroRow: number,
+    pointwisePacked: number,
+    outChannels: number,
+    pointwiseActivation: number,
+    outH: number,
+    bandRows: number,
+    scratch: number,
+    output: number,
   ): void;
 }
 

@@ -43,7 +43,8 @@ export function show(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(show).join(", ")}]`;
   if (value === null) return "null";
   if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as Float32Array).length})`;
-  if (typeof value === "object") return value.constructor?.name === "Object" ? "an object" : `a ${value.constructor?.name}`;
+  if (typeof value === "object")
+    return value.constructor?.name === "Object" ? "an object" : `a ${value.constructor?.name}`;
   return String(value);
 }
 
@@ -61,7 +62,8 @@ function isPositiveInteger(v: unknown): v is number {
 
 /** Checks that t is a float32 tensor of the given rank whose data length matches its shape. */
 export function checkTensor(op: string, arg: string, t: unknown, rank: number): asserts t is Tensor {
-  if (t === null || typeof t !== "object") throw typeError(op, arg, t, "a tensor { data: Float32Array, shape: number[] }");
+  if (t === null || typeof t !== "object")
+    throw typeError(op, arg, t, "a tensor { data: Float32Array, shape: number[] }");
   const { data, shape } = t as Partial<Tensor>;
   if (!(data instanceof Float32Array)) throw typeError(op, `${arg}.data`, data, "a Float32Array");
   if (!Array.isArray(shape)) throw typeError(op, `${arg}.shape`, shape, "an array of dimensions");
@@ -74,13 +76,23 @@ export function checkTensor(op: string, arg: string, t: unknown, rank: number): 
     size *= d;
   }
   if (data.length !== size) {
-    throw rangeError(op, `${arg}.data.length`, data.length, `equal the product of ${arg}.shape ${show(shape)} (${size})`);
+    throw rangeError(
+      op,
+      `${arg}.data.length`,
+      data.length,
+      `equal the product of ${arg}.shape ${show(shape)} (${size})`,
+    );
   }
 }
 
 /** A pointwise filter may be [Cin, Cout] or [1, 1, Cin, Cout]; returns [Cin, Cout]. */
 export function checkPointwiseFilter(op: string, arg: string, filter: unknown): [number, number] {
-  if (filter && typeof filter === "object" && Array.isArray((filter as Tensor).shape) && (filter as Tensor).shape.length === 4) {
+  if (
+    filter &&
+    typeof filter === "object" &&
+    Array.isArray((filter as Tensor).shape) &&
+    (filter as Tensor).shape.length === 4
+  ) {
     checkTensor(op, arg, filter, 4);
     const [h, w, cin, cout] = filter.shape;
     if (h !== 1 || w !== 1) throw rangeError(op, `${arg}.shape`, filter.shape, "be [Cin, Cout] or [1, 1, Cin, Cout]");
@@ -107,13 +119,15 @@ function pair(op: string, arg: string, value: unknown): [number, number] {
 
 function padding(op: string, value: unknown): WindowOptions["padding"] {
   if (value === "same" || value === "valid") return value;
-  if (typeof value === "string") throw rangeError(op, "options.padding", value, "be 'same', 'valid', a number or [top, bottom, left, right]");
+  if (typeof value === "string")
+    throw rangeError(op, "options.padding", value, "be 'same', 'valid', a number or [top, bottom, left, right]");
   const isPad = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v >= 0;
   if (isPad(value)) {
     const p = value as number;
     return [p, p, p, p];
   }
-  if (Array.isArray(value) && value.length === 4 && value.every(isPad)) return value as [number, number, number, number];
+  if (Array.isArray(value) && value.length === 4 && value.every(isPad))
+    return value as [number, number, number, number];
   if (typeof value === "number" || Array.isArray(value)) {
     throw rangeError(op, "options.padding", value, "be a non-negative integer or 4 of them [top, bottom, left, right]");
   }
@@ -123,7 +137,8 @@ function padding(op: string, value: unknown): WindowOptions["padding"] {
 function activation(op: string, arg: string, value: unknown): Activation {
   if (value === undefined) return "linear";
   if (typeof value !== "string") throw typeError(op, arg, value, `one of ${ACTIVATIONS.map(show).join(", ")}`);
-  if (!ACTIVATIONS.includes(value as Activation)) throw rangeError(op, arg, value, `be one of ${ACTIVATIONS.map(show).join(", ")}`);
+  if (!ACTIVATIONS.includes(value as Activation))
+    throw rangeError(op, arg, value, `be one of ${ACTIVATIONS.map(show).join(", ")}`);
   return value as Activation;
 }
 
@@ -134,7 +149,8 @@ function bias(op: string, arg: string, value: unknown): Float32Array | undefined
 }
 
 export function checkBiasLength(op: string, arg: string, b: Float32Array | undefined, channels: number): void {
-  if (b && b.length !== channels) throw rangeError(op, `${arg}.length`, b.length, `equal the output channels (${channels})`);
+  if (b && b.length !== channels)
+    throw rangeError(op, `${arg}.length`, b.length, `equal the output channels (${channels})`);
 }
 
 const CONV_KEYS = ["strides", "padding", "dilations", "bias", "activation"];
@@ -146,7 +162,8 @@ function checkKeys(op: string, options: unknown, allowed: string[]): Record<stri
     throw typeError(op, "options", options, "an object");
   }
   for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) throw new TypeError(`${op}: options.${key} is not an option (expected one of ${allowed.join(", ")})`);
+    if (!allowed.includes(key))
+      throw new TypeError(`${op}: options.${key} is not an option (expected one of ${allowed.join(", ")})`);
   }
   return options as Record<string, unknown>;
 }
@@ -194,8 +211,20 @@ function axis(size: number, k: number, stride: number, dilation: number, pad: "s
 /** Window geometry for an input of inH x inW and a kH x kW kernel; throws if the output is empty. */
 export function geometry(op: string, inH: number, inW: number, kH: number, kW: number, w: WindowOptions): Geometry {
   const p = w.padding;
-  const [padTop, padBottom, outH] = axis(inH, kH, w.strideH, w.dilationH, p === "same" || p === "valid" ? p : [p[0], p[1]]);
-  const [padLeft, padRight, outW] = axis(inW, kW, w.strideW, w.dilationW, p === "same" || p === "valid" ? p : [p[2], p[3]]);
+  const [padTop, padBottom, outH] = axis(
+    inH,
+    kH,
+    w.strideH,
+    w.dilationH,
+    p === "same" || p === "valid" ? p : [p[0], p[1]],
+  );
+  const [padLeft, padRight, outW] = axis(
+    inW,
+    kW,
+    w.strideW,
+    w.dilationW,
+    p === "same" || p === "valid" ? p : [p[2], p[3]],
+  );
   if (outH < 1 || outW < 1) {
     throw new RangeError(
       `${op}: output would be empty (${outH}x${outW}): input ${inH}x${inW}, kernel ${kH}x${kW}, ` +
@@ -203,8 +232,18 @@ export function geometry(op: string, inH: number, inW: number, kH: number, kW: n
     );
   }
   return {
-    kH, kW, strideH: w.strideH, strideW: w.strideW, dilationH: w.dilationH, dilationW: w.dilationW,
-    padTop, padBottom, padLeft, padRight, outH, outW,
+    kH,
+    kW,
+    strideH: w.strideH,
+    strideW: w.strideW,
+    dilationH: w.dilationH,
+    dilationW: w.dilationW,
+    padTop,
+    padBottom,
+    padLeft,
+    padRight,
+    outH,
+    outW,
   };
 }
 
@@ -212,10 +251,12 @@ export function geometry(op: string, inH: number, inW: number, kH: number, kW: n
 export function checkOut(op: string, out: unknown, shape: readonly number[], x: Tensor): asserts out is Tensor {
   checkTensor(op, "out", out, 4);
   for (let i = 0; i < 4; i++) {
-    if (out.shape[i] !== shape[i]) throw rangeError(op, "out.shape", out.shape, `equal the output shape ${show(shape)}`);
+    if (out.shape[i] !== shape[i])
+      throw rangeError(op, "out.shape", out.shape, `equal the output shape ${show(shape)}`);
   }
   if (out.data.buffer === x.data.buffer) {
-    const a = out.data.byteOffset, b = x.data.byteOffset;
+    const a = out.data.byteOffset,
+      b = x.data.byteOffset;
     if (a < b + x.data.byteLength && b < a + out.data.byteLength) {
       throw rangeError(op, "out.data", out.data, "not overlap x.data (in-place is not supported)");
     }

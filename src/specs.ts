@@ -2,14 +2,14 @@
 // options (filters and biases are copied, so a prepared layer is a snapshot). Shared by the wasm ops and the plain-JS reference, so both throw the same errors.
 
 import {
-  type Geometry,
-  type WindowOptions,
   checkBiasLength,
   checkChannels,
   checkPointwiseFilter,
   checkTensor,
+  type Geometry,
   geometry,
   separableOptions,
+  type WindowOptions,
   windowOptions,
 } from "./shapes.js";
 import type { ConvOptions, SeparableOptions, Tensor } from "./types.js";
@@ -82,7 +82,15 @@ export function separableSpec(
   const depthwiseWindow = { ...all, bias: all.depthwiseBias, activation: all.depthwiseActivation };
   const depthwise = { op, filter: depthwiseFilter.data.slice(), kH, kW, channels, multiplier, window: depthwiseWindow };
   const pointwiseWindow = { ...all, strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padding: "valid" as const };
-  const pointwise = { op, filter: pointwiseFilter.data.slice(), kH: 1, kW: 1, inChannels: depth, outChannels, window: pointwiseWindow };
+  const pointwise = {
+    op,
+    filter: pointwiseFilter.data.slice(),
+    kH: 1,
+    kW: 1,
+    inChannels: depth,
+    outChannels,
+    window: pointwiseWindow,
+  };
   return { op, depthwise, pointwise };
 }
 

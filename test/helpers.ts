@@ -26,7 +26,14 @@ export function randomArray(random: () => number, length: number, scale = 1): Fl
 }
 
 export function randomTensor(random: () => number, shape: number[], scale = 1): Tensor {
-  return { data: randomArray(random, shape.reduce((a, b) => a * b, 1), scale), shape };
+  return {
+    data: randomArray(
+      random,
+      shape.reduce((a, b) => a * b, 1),
+      scale,
+    ),
+    shape,
+  };
 }
 
 export function randomInt(random: () => number, lo: number, hi: number): number {

@@ -1,7 +1,7 @@
 import type { Runtime } from "../runtime.js";
 import { type ConvSpec, inputGeometry } from "../specs.js";
 import type { Tensor } from "../types.js";
-import { GEOMETRY_BYTES, activationCode, writeConvGeometry } from "./geometry.js";
+import { activationCode, GEOMETRY_BYTES, writeConvGeometry } from "./geometry.js";
 import { WasmLayer } from "./layer.js";
 
 /** conv2d and pointwise: 1x1 windows with stride 1 and no padding run as one GEMM over all pixels. */
@@ -33,8 +33,14 @@ export class ConvLayer extends WasmLayer {
     const g = inputGeometry(s.op, x, s.inChannels, s.kH, s.kW, s.window);
     const [n, inH, inW, inChannels] = x.shape;
     this.asGemm =
-      s.kH === 1 && s.kW === 1 && g.strideH === 1 && g.strideW === 1 &&
-      g.padTop === 0 && g.padBottom === 0 && g.padLeft === 0 && g.padRight === 0;
+      s.kH === 1 &&
+      s.kW === 1 &&
+      g.strideH === 1 &&
+      g.strideW === 1 &&
+      g.padTop === 0 &&
+      g.padBottom === 0 &&
+      g.padLeft === 0 &&
+      g.padRight === 0;
     if (!this.asGemm) {
       this.zero = this.shapedBlock(inChannels * 4, `${s.op} zero pixel`, true);
       writeConvGeometry(this.rt.heap.i32(), this.geometry, inH, inW, inChannels, s.outChannels, g, s.window.activation);
@@ -49,7 +55,15 @@ export class ConvLayer extends WasmLayer {
     const k = this.rt.kernels;
     const s = this.spec;
     if (this.asGemm) {
-      k.gemm(input, batch * this.pixels, s.inChannels, this.packed, s.outChannels, output, activationCode(s.window.activation));
+      k.gemm(
+        input,
+        batch * this.pixels,
+        s.inChannels,
+        this.packed,
+        s.outChannels,
+        output,
+        activationCode(s.window.activation),
+      );
       return;
     }
     for (let i = 0; i < batch; i++) {

@@ -42,7 +42,15 @@ export class DepthwiseLayer extends WasmLayer {
   protected execute(input: number, output: number, batch: number): void {
     const k = this.rt.kernels;
     for (let i = 0; i < batch; i++) {
-      k.dwconvRows(this.geometry, input + i * this.inImage, this.packed, output + i * this.outImage, 0, this.outH, this.zeroRow);
+      k.dwconvRows(
+        this.geometry,
+        input + i * this.inImage,
+        this.packed,
+        output + i * this.outImage,
+        0,
+        this.outH,
+        this.zeroRow,
+      );
     }
   }
 }

@@ -20,5 +20,7 @@ function prepare(op: string, filter: Tensor, options: ConvOptions | undefined): 
   const spec = depthwiseSpec(op, filter, options);
   const rt = activeRuntime(op);
   if (rt) return new DepthwiseLayer(rt, spec);
-  return new ReferenceLayer(op, (x) => depthwiseKernel(spec, x, inputGeometry(op, x, spec.channels, spec.kH, spec.kW, spec.window)));
+  return new ReferenceLayer(op, (x) =>
+    depthwiseKernel(spec, x, inputGeometry(op, x, spec.channels, spec.kH, spec.kW, spec.window)),
+  );
 }

@@ -12,23 +12,64 @@ export function activationCode(activation: Activation): number {
 }
 
 export function writeDwGeometry(
-  i32: Int32Array, ptr: number, inH: number, inW: number, channels: number, multiplier: number,
-  g: Geometry, activation: Activation,
+  i32: Int32Array,
+  ptr: number,
+  inH: number,
+  inW: number,
+  channels: number,
+  multiplier: number,
+  g: Geometry,
+  activation: Activation,
 ): void {
   i32.set(
-    [inH, inW, channels, multiplier, g.kH, g.kW, g.strideH, g.strideW, g.dilationH, g.dilationW,
-      g.padTop, g.padLeft, g.outW, activationCode(activation)],
+    [
+      inH,
+      inW,
+      channels,
+      multiplier,
+      g.kH,
+      g.kW,
+      g.strideH,
+      g.strideW,
+      g.dilationH,
+      g.dilationW,
+      g.padTop,
+      g.padLeft,
+      g.outW,
+      activationCode(activation),
+    ],
     ptr >>> 2,
   );
 }
 
 export function writeConvGeometry(
-  i32: Int32Array, ptr: number, inH: number, inW: number, inChannels: number, outChannels: number,
-  g: Geometry, activation: Activation,
+  i32: Int32Array,
+  ptr: number,
+  inH: number,
+  inW: number,
+  inChannels: number,
+  outChannels: number,
+  g: Geometry,
+  activation: Activation,
 ): void {
   i32.set(
-    [inH, inW, inChannels, g.kH, g.kW, g.strideH, g.strideW, g.dilationH, g.dilationW,
-      g.padTop, g.padLeft, g.outH, g.outW, outChannels, activationCode(activation)],
+    [
+      inH,
+      inW,
+      inChannels,
+      g.kH,
+      g.kW,
+      g.strideH,
+      g.strideW,
+      g.dilationH,
+      g.dilationW,
+      g.padTop,
+      g.padLeft,
+      g.outH,
+      g.outW,
+      outChannels,
+      activationCode(activation),
+    ],
     ptr >>> 2,
   );
 }

@@ -2,8 +2,8 @@
 // sized for the current input shape (re-planned only when the shape changes), copy in,
 // execute, copy out. In the steady state run(x, out) allocates nothing in JS or wasm.
 
-import { checkOut, checkTensor } from "../shapes.js";
 import type { Runtime } from "../runtime.js";
+import { checkOut, checkTensor } from "../shapes.js";
 import type { Layer, Tensor } from "../types.js";
 
 export abstract class WasmLayer implements Layer {

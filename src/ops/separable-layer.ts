@@ -1,7 +1,7 @@
 import type { Runtime } from "../runtime.js";
-import { type SeparableSpec, inputGeometry } from "../specs.js";
+import { inputGeometry, type SeparableSpec } from "../specs.js";
 import type { Tensor } from "../types.js";
-import { GEOMETRY_BYTES, activationCode, writeDwGeometry } from "./geometry.js";
+import { activationCode, GEOMETRY_BYTES, writeDwGeometry } from "./geometry.js";
 import { WasmLayer } from "./layer.js";
 
 /** Floats of depthwise output kept per band: small enough to stay in L2 next to the weights. */
@@ -58,8 +58,17 @@ export class SeparableLayer extends WasmLayer {
     const act = activationCode(pw.window.activation);
     for (let i = 0; i < batch; i++) {
       k.separable(
-        this.geometry, input + i * this.inImage, this.depthwisePacked, this.zeroRow,
-        this.pointwisePacked, pw.outChannels, act, this.outH, this.bandRows, this.scratch, output + i * this.outImage,
+        this.geometry,
+        input + i * this.inImage,
+        this.depthwisePacked,
+        this.zeroRow,
+        this.pointwisePacked,
+        pw.outChannels,
+        act,
+        this.outH,
+        this.bandRows,
+        this.scratch,
+        output + i * this.outImage,
       );
     }
   }

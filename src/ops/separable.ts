@@ -7,7 +7,11 @@ import { runOnce } from "./run-once.js";
 import { SeparableLayer } from "./separable-layer.js";
 
 /** A fused depthwise -> pointwise block with both filters packed once. */
-export function createSeparableConv2d(depthwiseFilter: Tensor, pointwiseFilter: Tensor, options?: SeparableOptions): Layer {
+export function createSeparableConv2d(
+  depthwiseFilter: Tensor,
+  pointwiseFilter: Tensor,
+  options?: SeparableOptions,
+): Layer {
   return prepare(separableSpec("createSeparableConv2d", depthwiseFilter, pointwiseFilter, options));
 }
 

@@ -4,11 +4,11 @@ import type { Activation } from "../types.js";
 export function activationFn(activation: Activation): (x: number) => number {
   switch (activation) {
     case "relu":
-      return (x) => (x < 0 ? 0 : x);
+      return (x) => Math.max(x, 0);
     case "relu6":
-      return (x) => (x < 0 ? 0 : x > 6 ? 6 : x);
+      return (x) => (x < 0 ? 0 : Math.min(x, 6));
     case "hardswish":
-      return (x) => (x * (x + 3 < 0 ? 0 : x + 3 > 6 ? 6 : x + 3)) / 6;
+      return (x) => (x * (x + 3 < 0 ? 0 : Math.min(x + 3, 6))) / 6;
     default:
       return (x) => x;
   }

@@ -2,7 +2,7 @@
 // Deliberately straightforward loops; accumulation is in float64 and rounded once at the end.
 
 import { type Geometry, geometry } from "../shapes.js";
-import { type ConvSpec, type DepthwiseSpec, type SeparableSpec, inputGeometry } from "../specs.js";
+import { type ConvSpec, type DepthwiseSpec, inputGeometry, type SeparableSpec } from "../specs.js";
 import type { Tensor } from "../types.js";
 import { activationFn } from "./activation.js";
 

@@ -1,0 +1,49 @@
+// The shipped binaries really are what their names say: the simd builds are full of f32x4
+// arithmetic, the relaxed build uses fused multiply-add, and the scalar build has no SIMD.
+
+import { readFileSync } from "node:fs";
+import binaryen from "binaryen";
+import { describe, expect, it } from "vitest";
+
+function disassemble(build: string): string {
+  const module = binaryen.readBinary(readFileSync(`dist/wasm/${build}.wasm`));
+  try {
+    return module.emitText();
+  } finally {
+    module.dispose();
+  }
+}
+
+function count(text: string, pattern: RegExp): number {
+  return text.match(pattern)?.length ?? 0;
+}
+
+describe("generated code", () => {
+  it("simd build: f32x4 multiply-adds and splat loads, no relaxed ops", () => {
+    const text = disassemble("simd");
+    expect(count(text, /f32x4\.mul/g)).toBeGreaterThan(20);
+    expect(count(text, /f32x4\.add/g)).toBeGreaterThan(20);
+    expect(count(text, /v128\.load32_splat/g)).toBeGreaterThan(4);
+    expect(count(text, /relaxed/g)).toBe(0);
+  });
+
+  it("relaxed-simd build: f32x4.relaxed_madd replaces mul + add in the kernels", () => {
+    const text = disassemble("relaxed-simd");
+    expect(count(text, /f32x4\.relaxed_madd/g)).toBeGreaterThan(20);
+  });
+
+  it("scalar build: no v128 at all", () => {
+    const text = disassemble("scalar");
+    expect(count(text, /v128|f32x4|i8x16/g)).toBe(0);
+    expect(count(text, /f32\.mul/g)).toBeGreaterThan(2);
+  });
+
+  it("every build exports the same kernels", () => {
+    const exportsOf = (build: string) =>
+      WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(`dist/wasm/${build}.wasm`)))
+        .map((e) => e.name)
+        .sort();
+    expect(exportsOf("simd")).toEqual(exportsOf("scalar"));
+    expect(exportsOf("relaxed-simd")).toEqual(exportsOf("scalar"));
+  });
+});
