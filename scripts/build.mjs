@@ -1,7 +1,7 @@
 // Builds everything from source: the three wasm builds (asc), the embedded base64 module,
 // the ESM and CJS bundles (esbuild) and the type declarations (tsc).
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
 
 const BUILDS = ["scalar", "simd", "relaxed-simd"];
@@ -29,3 +29,10 @@ for (const entry of ["index", "reference/index"]) {
 mkdirSync("dist/wasm", { recursive: true });
 for (const target of BUILDS) copyFileSync(`build/sepconv.${target}.wasm`, `dist/wasm/${target}.wasm`);
 run(bin("tsc"), ["-p", "tsconfig.build.json"]);
+
+// CommonJS consumers need .d.cts declarations whose relative imports point at .cjs files.
+for (const file of readdirSync("dist", { recursive: true })) {
+  if (!file.endsWith(".d.ts")) continue;
+  const text = readFileSync(`dist/${file}`, "utf8").replace(/(from\s+["']\.{1,2}\/[^"']*)\.js(["'])/g, "$1.cjs$2");
+  writeFileSync(`dist/${file.replace(/\.d\.ts$/, ".d.cts")}`, text);
+}
