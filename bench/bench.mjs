@@ -28,10 +28,16 @@ function random(n, seed) {
 
 /** Output size and multiply-adds of a layer ('same' or 'valid', square). */
 function shapeOf(layer) {
-  const out = layer.padding === "same" ? Math.ceil(layer.h / layer.stride) : Math.floor((layer.h - layer.k) / layer.stride) + 1;
+  const out =
+    layer.padding === "same" ? Math.ceil(layer.h / layer.stride) : Math.floor((layer.h - layer.k) / layer.stride) + 1;
   const dwMacs = out * out * layer.cin * layer.k * layer.k;
   const pwMacs = out * out * layer.cin * layer.cout;
-  const macs = { dw: dwMacs, pw: out * out * layer.cin * layer.cout, conv: out * out * layer.k * layer.k * layer.cin * layer.cout, sep: dwMacs + pwMacs }[layer.op];
+  const macs = {
+    dw: dwMacs,
+    pw: out * out * layer.cin * layer.cout,
+    conv: out * out * layer.k * layer.k * layer.cin * layer.cout,
+    sep: dwMacs + pwMacs,
+  }[layer.op];
   return { out, macs };
 }
 
@@ -101,8 +107,79 @@ function supported(build) {
   try {
     return WebAssembly.validate(
       build === "simd"
-        ? Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 8, 1, 6, 0, 65, 0, 253, 15, 11)
-        : Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 19, 1, 17, 0, 65, 0, 253, 15, 65, 0, 253, 15, 65, 0, 253, 15, 253, 133, 2, 11),
+        ? Uint8Array.of(
+            0,
+            97,
+            115,
+            109,
+            1,
+            0,
+            0,
+            0,
+            1,
+            5,
+            1,
+            96,
+            0,
+            1,
+            123,
+            3,
+            2,
+            1,
+            0,
+            10,
+            8,
+            1,
+            6,
+            0,
+            65,
+            0,
+            253,
+            15,
+            11,
+          )
+        : Uint8Array.of(
+            0,
+            97,
+            115,
+            109,
+            1,
+            0,
+            0,
+            0,
+            1,
+            5,
+            1,
+            96,
+            0,
+            1,
+            123,
+            3,
+            2,
+            1,
+            0,
+            10,
+            19,
+            1,
+            17,
+            0,
+            65,
+            0,
+            253,
+            15,
+            65,
+            0,
+            253,
+            15,
+            65,
+            0,
+            253,
+            15,
+            253,
+            133,
+            2,
+            11,
+          ),
     );
   } catch {
     return false;
@@ -112,7 +189,8 @@ function supported(build) {
 const models = readModels().filter(({ model }) => !args.model || model.includes(args.model));
 const cases = [];
 for (const { model, layers } of models) {
-  for (const layer of layers) cases.push({ model, category: { dw: "depthwise", pw: "pointwise", conv: "standard conv" }[layer.op], layer });
+  for (const layer of layers)
+    cases.push({ model, category: { dw: "depthwise", pw: "pointwise", conv: "standard conv" }[layer.op], layer });
   for (const { depthwise, pointwise } of separableBlocks(layers)) {
     const layer = { ...depthwise, op: "sep", cout: pointwise.cout, name: `${depthwise.name}+${pointwise.name}` };
     cases.push({ model, category: "separable block", layer });
@@ -128,7 +206,10 @@ for (const peer of peerList) {
   for (const r of results) {
     const data = dataFor(r.layer);
     const prepared = peer.prepare(r.layer, data);
-    const t = measure(() => prepared.run(), peer.slow ? { warmup: 1, minRuns: 3, minTimeMs: timeMs } : { minTimeMs: timeMs });
+    const t = measure(
+      () => prepared.run(),
+      peer.slow ? { warmup: 1, minRuns: 3, minTimeMs: timeMs } : { minTimeMs: timeMs },
+    );
     prepared.dispose();
     r.times[peer.key] = t;
     process.stderr.write(".");
@@ -141,7 +222,9 @@ const others = peerList.filter((p) => !p.ours);
 const gflops = (macs, ms) => (2 * macs) / ms / 1e6;
 const lines = [];
 const machine = `${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.cpus().length} cores, Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}`;
-lines.push(`# sepconv benchmark\n\n${machine}; single thread; median ms per layer (batch 1), GFLOP/s = 2 x multiply-adds / time.\n`);
+lines.push(
+  `# sepconv benchmark\n\n${machine}; single thread; median ms per layer (batch 1), GFLOP/s = 2 x multiply-adds / time.\n`,
+);
 for (const { model } of models) {
   const rows = results
     .filter((r) => r.model === model)
@@ -151,7 +234,12 @@ for (const { model } of models) {
       fmt.int(gflops(r.macs, r.times[ours].median)),
       ...others.map((p) => fmt.x(r.times[p.key].median / r.times[ours].median)),
     ]);
-  const header = ["layer", ...peerList.map((p) => `${p.name} ms`), `${ours} GFLOP/s`, ...others.map((p) => `vs ${p.key}`)];
+  const header = [
+    "layer",
+    ...peerList.map((p) => `${p.name} ms`),
+    `${ours} GFLOP/s`,
+    ...others.map((p) => `vs ${p.key}`),
+  ];
   lines.push(`## ${model}\n\n${markdown(header, rows)}\n`);
 }
 const sums = [];
@@ -169,7 +257,12 @@ for (const { model } of models) {
     ]);
   }
 }
-const sumHeader = ["sum over layers", ...peerList.map((p) => `${p.name} ms`), `${ours} GFLOP/s`, ...others.map((p) => `${ours} vs ${p.key}`)];
+const sumHeader = [
+  "sum over layers",
+  ...peerList.map((p) => `${p.name} ms`),
+  `${ours} GFLOP/s`,
+  ...others.map((p) => `${ours} vs ${p.key}`),
+];
 lines.push(`## Sums per category\n\n${markdown(sumHeader, sums)}\n`);
 console.log(table(sumHeader, sums));
 
@@ -182,5 +275,9 @@ writeFileSync(
 console.log("\nwrote bench/results/latest.md and bench/results/latest.json");
 
 function markdown(header, rows) {
-  return [`| ${header.join(" | ")} |`, `|${header.map((_, i) => (i ? "---:" : "---")).join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+  return [
+    `| ${header.join(" | ")} |`,
+    `|${header.map((_, i) => (i ? "---:" : "---")).join("|")}|`,
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ].join("\n");
 }

@@ -74,6 +74,8 @@ function compare(title, [h, w, c], k, cout, padding) {
 }
 
 await init();
-console.log(`sepconv demo (${backend()} build, ${typeof process !== "undefined" ? `Node ${process.versions.node}` : ""})`);
+console.log(
+  `sepconv demo (${backend()} build, ${typeof process !== "undefined" ? `Node ${process.versions.node}` : ""})`,
+);
 compare("The textbook example", [32, 32, 3], 3, 64, "valid");
 compare("A MobileNet-sized layer", [112, 112, 32], 3, 64, "same");

@@ -14,14 +14,22 @@ function tfLayer(layer, data) {
   let run;
   if (op === "dw") {
     const filter = tf.tensor4d(data.filter, [layer.k, layer.k, layer.cin, 1]);
-    run = () => tf.fused.depthwiseConv2d({ x, filter, strides: stride, pad: TF_PAD(padding), bias, activation: "relu6" });
+    run = () =>
+      tf.fused.depthwiseConv2d({ x, filter, strides: stride, pad: TF_PAD(padding), bias, activation: "relu6" });
   } else if (op === "sep") {
     const dwFilter = tf.tensor4d(data.dwFilter, [layer.k, layer.k, layer.cin, 1]);
     const pwFilter = tf.tensor4d(data.pwFilter, [1, 1, layer.cin, layer.cout]);
     const dwBias = tf.tensor1d(data.dwBias);
     run = () =>
       tf.tidy(() => {
-        const mid = tf.fused.depthwiseConv2d({ x, filter: dwFilter, strides: stride, pad: padding, bias: dwBias, activation: "relu6" });
+        const mid = tf.fused.depthwiseConv2d({
+          x,
+          filter: dwFilter,
+          strides: stride,
+          pad: padding,
+          bias: dwBias,
+          activation: "relu6",
+        });
         return tf.fused.conv2d({ x: mid, filter: pwFilter, strides: 1, pad: "valid", bias, activation: "relu6" });
       });
   } else {

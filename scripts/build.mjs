@@ -1,7 +1,7 @@
 // Builds everything from source: the three wasm builds (asc), the embedded base64 module,
 // the ESM and CJS bundles (esbuild) and the type declarations (tsc).
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
 
 const BUILDS = ["scalar", "simd", "relaxed-simd"];
