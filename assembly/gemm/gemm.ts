@@ -27,16 +27,21 @@ export function gemm_4x8__simd128(
       let c0l = v128.load(w), c0h = v128.load(w, 16);
       let c1l = c0l, c1h = c0h, c2l = c0l, c2h = c0h, c3l = c0l, c3h = c0h;
       w += <usize>NR * F32;
-      for (let k: usize = 0, end = <usize>depth * F32; k < end; k += F32) {
+      // Walk the four rows with their own pointers: indexed addressing (row + k) would need
+      // more general registers than V8 has free and it spills them in the hot loop.
+      let a0 = x0, a1 = x1, a2 = x2, a3 = x3;
+      const end = w + <usize>depth * NR * F32;
+      while (w < end) {
         const wl = v128.load(w), wh = v128.load(w, 16);
-        const s0 = v128.load32_splat(x0 + k);
+        const s0 = v128.load32_splat(a0);
         c0l = madd(s0, wl, c0l); c0h = madd(s0, wh, c0h);
-        const s1 = v128.load32_splat(x1 + k);
+        const s1 = v128.load32_splat(a1);
         c1l = madd(s1, wl, c1l); c1h = madd(s1, wh, c1h);
-        const s2 = v128.load32_splat(x2 + k);
+        const s2 = v128.load32_splat(a2);
         c2l = madd(s2, wl, c2l); c2h = madd(s2, wh, c2h);
-        const s3 = v128.load32_splat(x3 + k);
+        const s3 = v128.load32_splat(a3);
         c3l = madd(s3, wl, c3l); c3h = madd(s3, wh, c3h);
+        a0 += F32; a1 += F32; a2 += F32; a3 += F32;
         w += <usize>NR * F32;
       }
       const colsLeft = cols - p * NR;
