@@ -9,6 +9,7 @@ const run = (cmd, args) => execFileSync(cmd, args, { stdio: "inherit" });
 const bin = (name) => `node_modules/.bin/${name}`;
 
 mkdirSync("build", { recursive: true });
+mkdirSync("src/embedded", { recursive: true });
 for (const target of BUILDS) run(bin("asc"), ["--config", "asconfig.json", "--target", target]);
 
 const base64 = (target) => readFileSync(`build/sepconv.${target}.wasm`).toString("base64");
