@@ -4,7 +4,7 @@
 // Rows above or below the image point at a shared zero row, so the row loop needs no
 // y-branches. Columns are split into left border, interior and right border; the interior
 // computes 4 neighbouring outputs at once so they share input loads, the borders go through
-// a per-pixel path that clips the taps.
+// a per-pixel path that skips the taps outside the image.
 
 import { F32, activate4, endTapInside, firstTapInside, madd, storeLanes } from "../common";
 import { DwGeometry } from "./generic";
@@ -17,24 +17,41 @@ const ROWS = memory.data(8 * sizeof<usize>());
   return load<usize>(ROWS + <usize>ky * sizeof<usize>());
 }
 
-/** One output pixel near the left or right edge: taps outside the image are skipped. */
+/** acc + x * w for tap kx of a row when that tap is inside the image [kxLo, kxHi); else acc. */
 // @ts-ignore: decorator
-@inline function borderPixel(
+@inline function tap(acc: v128, row: usize, weights: usize, kx: i32, kxLo: i32, kxHi: i32, col: usize): v128 {
+  if (kx < kxLo || kx >= kxHi) return acc; // padding contributes nothing (not 0 * w: w may be Inf)
+  return madd(v128.load(row + <usize>kx * col), v128.load(weights + <usize>kx * 16), acc);
+}
+
+/**
+ * One output pixel whose taps may be clipped by the left or right edge (also used for the
+ * interior pixels left over after the quads). The K taps of a row are written out so V8 sees
+ * straight-line code; the clip tests are the same for every channel block, so they predict well.
+ */
+// @ts-ignore: decorator
+@inline function clippedPixel(
   ixLeft: i32, inW: i32, K: i32, blocks: i32, channels: i32, packed: usize, out: usize, act: i32,
 ): void {
   const kxLo = firstTapInside(ixLeft, 1);
   const kxHi = endTapInside(ixLeft, 1, inW, K);
-  const pixelBytes = <usize>channels * F32;
+  const col = <usize>channels * F32;
   const blockBytes = <usize>(K * K + 1) * 16;
+  // Column 0 may lie left of the image; only clipped taps would read it, and those are skipped.
+  const left = <isize>ixLeft * <isize>col;
   for (let b = 0; b < blocks; b++) {
     const weights = packed + <usize>b * blockBytes;
     const channelOffset = <usize>b * 16;
     let acc = v128.load(weights);
     for (let ky = 0; ky < K; ky++) {
-      const row = rowAt(ky) + channelOffset;
-      const tapRow = weights + 16 + <usize>(ky * K) * 16;
-      for (let kx = kxLo; kx < kxHi; kx++) {
-        acc = madd(v128.load(row + <usize>(ixLeft + kx) * pixelBytes), v128.load(tapRow + <usize>kx * 16), acc);
+      const row = <usize>(<isize>(rowAt(ky) + channelOffset) + left);
+      const w = weights + 16 + <usize>(ky * K) * 16;
+      acc = tap(acc, row, w, 0, kxLo, kxHi, col);
+      acc = tap(acc, row, w, 1, kxLo, kxHi, col);
+      acc = tap(acc, row, w, 2, kxLo, kxHi, col);
+      if (K == 5) {
+        acc = tap(acc, row, w, 3, kxLo, kxHi, col);
+        acc = tap(acc, row, w, 4, kxLo, kxHi, col);
       }
     }
     storeLanes(out + channelOffset, activate4(acc, act), channels - (b << 2));
@@ -121,13 +138,13 @@ const ROWS = memory.data(8 * sizeof<usize>());
     }
     let ox = 0;
     for (; ox < interiorBegin; ox++) {
-      borderPixel(ox * S - padLeft, inW, K, blocks, channels, packed, out + <usize>ox * col, act);
+      clippedPixel(ox * S - padLeft, inW, K, blocks, channels, packed, out + <usize>ox * col, act);
     }
     for (; ox + 4 <= interiorEnd; ox += 4) {
       interiorQuad(ox * S - padLeft, K, S, blocks, channels, packed, out + <usize>ox * col, act);
     }
     for (; ox < outW; ox++) {
-      borderPixel(ox * S - padLeft, inW, K, blocks, channels, packed, out + <usize>ox * col, act);
+      clippedPixel(ox * S - padLeft, inW, K, blocks, channels, packed, out + <usize>ox * col, act);
     }
     out += <usize>outW * col;
   }
