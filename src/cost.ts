@@ -40,16 +40,25 @@ function opCost(inputShape: number[], weights: number, bias: number, macs: numbe
 
 /** Depthwise: filter [kH, kW, C, M]. */
 export function depthwiseConv2d(inputShape: number[], filterShape: number[], options: CostOptions = {}): OpCost {
+  return depthwiseCost("cost.depthwiseConv2d", inputShape, filterShape, options);
+}
+
+/** Errors name `op`: the public function the caller called. */
+function depthwiseCost(op: string, inputShape: number[], filterShape: number[], options: CostOptions): OpCost {
   const [kH, kW, c, m] = filterShape;
-  const g = window("cost.depthwiseConv2d", inputShape, kH, kW, options);
+  const g = window(op, inputShape, kH, kW, options);
   const outputs = inputShape[0] * g.outH * g.outW * c * m;
   return opCost(inputShape, kH * kW * c * m, options.bias ? c * m : 0, outputs * kH * kW, outputs);
 }
 
 /** Standard conv: filter [kH, kW, Cin, Cout]. */
 export function conv2d(inputShape: number[], filterShape: number[], options: CostOptions = {}): OpCost {
+  return convCost("cost.conv2d", inputShape, filterShape, options);
+}
+
+function convCost(op: string, inputShape: number[], filterShape: number[], options: CostOptions): OpCost {
   const [kH, kW, cin, cout] = filterShape;
-  const g = window("cost.conv2d", inputShape, kH, kW, options);
+  const g = window(op, inputShape, kH, kW, options);
   const outputs = inputShape[0] * g.outH * g.outW * cout;
   return opCost(inputShape, kH * kW * cin * cout, options.bias ? cout : 0, outputs * kH * kW * cin, outputs);
 }
@@ -57,7 +66,7 @@ export function conv2d(inputShape: number[], filterShape: number[], options: Cos
 /** Pointwise: filter [Cin, Cout] or [1, 1, Cin, Cout]. */
 export function pointwiseConv2d(inputShape: number[], filterShape: number[], options: CostOptions = {}): OpCost {
   const [cin, cout] = filterShape.slice(-2);
-  return conv2d(inputShape, [1, 1, cin, cout], options);
+  return convCost("cost.pointwiseConv2d", inputShape, [1, 1, cin, cout], options);
 }
 
 /** Depthwise [kH, kW, C, M] then pointwise [C*M, Cout], fused. */
@@ -67,12 +76,23 @@ export function separableConv2d(
   pointwiseFilterShape: number[],
   options: SeparableCostOptions = {},
 ): SeparableCost {
+  return separableCost("cost.separableConv2d", inputShape, depthwiseFilterShape, pointwiseFilterShape, options);
+}
+
+function separableCost(
+  op: string,
+  inputShape: number[],
+  depthwiseFilterShape: number[],
+  pointwiseFilterShape: number[],
+  options: SeparableCostOptions,
+): SeparableCost {
   const { bias, depthwiseBias, depthwiseActivation: _a, ...rest } = options;
-  const depthwise = depthwiseConv2d(inputShape, depthwiseFilterShape, { ...rest, bias: depthwiseBias });
+  const depthwise = depthwiseCost(op, inputShape, depthwiseFilterShape, { ...rest, bias: depthwiseBias });
   const [kH, kW, c, m] = depthwiseFilterShape;
-  const g = window("cost.separableConv2d", inputShape, kH, kW, rest);
+  const g = window(op, inputShape, kH, kW, rest);
   const midShape = [inputShape[0], g.outH, g.outW, c * m];
-  const pointwise = pointwiseConv2d(midShape, pointwiseFilterShape, { bias, activation: rest.activation });
+  const [cin, cout] = pointwiseFilterShape.slice(-2);
+  const pointwise = convCost(op, midShape, [1, 1, cin, cout], { bias, activation: rest.activation });
   const intermediate = 4 * midShape[0] * midShape[1] * midShape[2] * midShape[3];
   const bytes = depthwise.bytes + pointwise.bytes - 2 * intermediate;
   return {
@@ -101,9 +121,10 @@ export function compareSeparable(
   options: CostOptions = {},
 ): SeparableComparison {
   const c = inputShape[3];
-  const standard = conv2d(inputShape, [kernelSize, kernelSize, c, outChannels], options);
+  const op = "cost.compareSeparable";
+  const standard = convCost(op, inputShape, [kernelSize, kernelSize, c, outChannels], options);
   const { bias, ...rest } = options;
-  const separable = separableConv2d(inputShape, [kernelSize, kernelSize, c, 1], [c, outChannels], { ...rest, bias });
+  const separable = separableCost(op, inputShape, [kernelSize, kernelSize, c, 1], [c, outChannels], { ...rest, bias });
   return {
     standard,
     separable,

@@ -103,7 +103,9 @@ export function supports(backend: WasmBackend): boolean {
 export async function init(options: InitOptions = {}): Promise<void> {
   const { backend: requested = "auto", wasm } = checkInitOptions(options);
   if (wasm !== undefined) {
-    const runtime = await instantiate(await toModule(wasm));
+    const module = await toModule(wasm);
+    checkBuild(module, wasm);
+    const runtime = await instantiate(module);
     if (requested !== "auto" && requested !== runtime.backend) {
       throw new Error(`init: options.wasm is the '${runtime.backend}' build but options.backend is '${requested}'`);
     }
@@ -155,17 +157,46 @@ export function activeRuntime(op: string): Runtime | null {
 }
 
 function checkInitOptions(options: unknown): InitOptions {
-  if (options === null || typeof options !== "object")
+  if (options === null || typeof options !== "object" || Array.isArray(options))
     throw new TypeError(`init: options (${show(options)}) must be an object`);
   for (const key of Object.keys(options)) {
     if (key !== "backend" && key !== "wasm")
       throw new TypeError(`init: options.${key} is not an option (expected backend, wasm)`);
   }
   const { backend: b } = options as InitOptions;
+  if (b !== undefined && typeof b !== "string") {
+    throw new TypeError(`init: options.backend (${show(b)}) must be one of "auto", ${BACKENDS.map(show).join(", ")}`);
+  }
   if (b !== undefined && b !== "auto" && !BACKENDS.includes(b)) {
     throw new RangeError(`init: options.backend (${show(b)}) must be one of "auto", ${BACKENDS.map(show).join(", ")}`);
   }
   return options as InitOptions;
+}
+
+/** The exports of every sepconv build (the Kernels interface in runtime.ts). */
+const KERNEL_EXPORTS = [
+  "memory",
+  "heapBase",
+  "buildKind",
+  "dwPackedLength",
+  "dwPack",
+  "gemmPackedLength",
+  "gemmPack",
+  "dwconvRows",
+  "gemm",
+  "conv2d",
+  "separable",
+];
+
+/** Rejects a valid module that is not a sepconv build before it is instantiated. */
+function checkBuild(module: WebAssembly.Module, source: unknown): void {
+  const names = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
+  const missing = KERNEL_EXPORTS.filter((name) => !names.has(name));
+  if (missing.length > 0) {
+    throw new RangeError(
+      `init: options.wasm (${show(source)}) is not a sepconv build: it lacks the exports ${missing.join(", ")}`,
+    );
+  }
 }
 
 async function loadEmbedded(build: WasmBackend): Promise<Runtime> {

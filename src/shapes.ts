@@ -98,6 +98,10 @@ export function checkPointwiseFilter(op: string, arg: string, filter: unknown): 
     if (h !== 1 || w !== 1) throw rangeError(op, `${arg}.shape`, filter.shape, "be [Cin, Cout] or [1, 1, Cin, Cout]");
     return [cin, cout];
   }
+  const { data, shape } = (filter && typeof filter === "object" ? filter : {}) as Partial<Tensor>;
+  if (data instanceof Float32Array && Array.isArray(shape) && shape.length !== 2) {
+    throw rangeError(op, `${arg}.shape`, shape, "be [Cin, Cout] or [1, 1, Cin, Cout]");
+  }
   checkTensor(op, arg, filter, 2);
   return [filter.shape[0], filter.shape[1]];
 }
@@ -208,9 +212,29 @@ function axis(size: number, k: number, stride: number, dilation: number, pad: "s
   return [before, after, Math.floor((size + before + after - span) / stride) + 1];
 }
 
+/**
+ * Largest stride, dilation, dilated kernel span and padded input extent: the kernels index with
+ * 32-bit integers, and sums of two such values must not overflow.
+ */
+export const MAX_EXTENT = 2 ** 30;
+
 /** Window geometry for an input of inH x inW and a kH x kW kernel; throws if the output is empty. */
 export function geometry(op: string, inH: number, inW: number, kH: number, kW: number, w: WindowOptions): Geometry {
   const p = w.padding;
+  if (w.strideH > MAX_EXTENT || w.strideW > MAX_EXTENT) {
+    throw rangeError(op, "options.strides", [w.strideH, w.strideW], `be at most ${MAX_EXTENT}`);
+  }
+  if (w.dilationH > MAX_EXTENT || w.dilationW > MAX_EXTENT) {
+    throw rangeError(op, "options.dilations", [w.dilationH, w.dilationW], `be at most ${MAX_EXTENT}`);
+  }
+  const spanH = (kH - 1) * w.dilationH + 1;
+  const spanW = (kW - 1) * w.dilationW + 1;
+  if (spanH > MAX_EXTENT || spanW > MAX_EXTENT) {
+    throw new RangeError(
+      `${op}: the dilated kernel spans ${spanH}x${spanW} pixels (kernel ${kH}x${kW}, ` +
+        `options.dilations [${w.dilationH}, ${w.dilationW}]); it must span at most ${MAX_EXTENT}`,
+    );
+  }
   const [padTop, padBottom, outH] = axis(
     inH,
     kH,
@@ -225,6 +249,15 @@ export function geometry(op: string, inH: number, inW: number, kH: number, kW: n
     w.dilationW,
     p === "same" || p === "valid" ? p : [p[2], p[3]],
   );
+  const paddedH = padTop + inH + padBottom;
+  const paddedW = padLeft + inW + padRight;
+  if (paddedH > MAX_EXTENT || paddedW > MAX_EXTENT) {
+    throw new RangeError(
+      `${op}: the padded input is ${paddedH}x${paddedW} (input ${inH}x${inW}, options.padding ${show(p)}` +
+        `${typeof p === "string" ? `: pads [${padTop}, ${padBottom}, ${padLeft}, ${padRight}]` : ""}); ` +
+        `it must be at most ${MAX_EXTENT} on each side`,
+    );
+  }
   if (outH < 1 || outW < 1) {
     throw new RangeError(
       `${op}: output would be empty (${outH}x${outW}): input ${inH}x${inW}, kernel ${kH}x${kW}, ` +
