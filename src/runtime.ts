@@ -34,7 +34,7 @@ export interface Kernels {
     output: number,
     activation: number,
   ): void;
-  conv2d(geometry: number, input: number, packed: number, output: number, zero: number): void;
+  conv2d(geometry: number, input: number, packed: number, output: number, zero: number, scratch: number): void;
   separable(
     geometry: number,
     input: number,

@@ -1,11 +1,13 @@
-// Standard convolution as an indirect GEMM: the filter [kH, kW, Cin, Cout] is packed like a
-// [kH*kW*Cin, Cout] GEMM matrix, and for each tap the microkernel takes one pointer per output
-// pixel: the input pixel under that tap, or a zero vector where the tap lands in the padding.
-// Nothing is copied (no im2col buffer); the tile is 4 output pixels x 8 output channels.
+// Standard convolution as a GEMM: the filter [kH, kW, Cin, Cout] is packed like a
+// [kH*kW*Cin, Cout] GEMM matrix. For each 4 output pixels the SIMD kernel gathers their
+// receptive fields (zeros in the padding) into 4 contiguous rows of a small scratch, then runs
+// the pointwise GEMM's 4x8 microkernel over them. The gather is a fraction 1/Cout of the
+// multiply-adds, and it keeps the microkernel's inner loop long and contiguous even for the
+// 3-channel first layer of a network, where walking taps directly was loop overhead.
 
 import { F32, activate, madd } from "../common";
+import { rowQuad4x8 } from "../gemm/gemm";
 import { NR } from "../gemm/pack";
-import { storeRow8 } from "../gemm/store";
 
 /** Geometry of one conv2d call (one image). */
 @unmanaged export class ConvGeometry {
@@ -37,50 +39,45 @@ import { storeRow8 } from "../gemm/store";
   return input + (<usize>iy * g.inW + ix) * g.inChannels * F32;
 }
 
-export function conv_4x8__simd128(g: ConvGeometry, input: usize, packed: usize, output: usize, zero: usize): void {
-  const pixels = g.outH * g.outW;
-  const cols = g.outChannels;
-  const panels = (cols + NR - 1) / NR;
-  const depthBytes = <usize>g.inChannels * F32;
-  const panelBytes = <usize>(g.kH * g.kW * g.inChannels + 1) * NR * F32;
-  const outRow = <usize>cols * F32;
-  const last = pixels - 1;
-  const act = g.activation;
-  for (let q = 0; q < pixels; q += 4) {
-    const q1 = min<i32>(q + 1, last), q2 = min<i32>(q + 2, last), q3 = min<i32>(q + 3, last);
-    const out = output + <usize>q * outRow;
-    for (let p = 0; p < panels; p++) {
-      let w = packed + <usize>p * panelBytes;
-      let c0l = v128.load(w), c0h = v128.load(w, 16);
-      let c1l = c0l, c1h = c0h, c2l = c0l, c2h = c0h, c3l = c0l, c3h = c0h;
-      w += <usize>NR * F32;
-      for (let ky = 0; ky < g.kH; ky++) {
-        for (let kx = 0; kx < g.kW; kx++) {
-          const x0 = tapPixel(g, input, zero, q, ky, kx);
-          const x1 = tapPixel(g, input, zero, q1, ky, kx);
-          const x2 = tapPixel(g, input, zero, q2, ky, kx);
-          const x3 = tapPixel(g, input, zero, q3, ky, kx);
-          for (let k: usize = 0; k < depthBytes; k += F32) {
-            const wl = v128.load(w), wh = v128.load(w, 16);
-            const s0 = v128.load32_splat(x0 + k);
-            c0l = madd(s0, wl, c0l); c0h = madd(s0, wh, c0h);
-            const s1 = v128.load32_splat(x1 + k);
-            c1l = madd(s1, wl, c1l); c1h = madd(s1, wh, c1h);
-            const s2 = v128.load32_splat(x2 + k);
-            c2l = madd(s2, wl, c2l); c2h = madd(s2, wh, c2h);
-            const s3 = v128.load32_splat(x3 + k);
-            c3l = madd(s3, wl, c3l); c3h = madd(s3, wh, c3h);
-            w += <usize>NR * F32;
-          }
-        }
-      }
-      const colsLeft = cols - p * NR;
-      const o = out + <usize>(p * NR) * F32;
-      storeRow8(o, c0l, c0h, colsLeft, act);
-      if (q + 1 < pixels) storeRow8(o + outRow, c1l, c1h, colsLeft, act);
-      if (q + 2 < pixels) storeRow8(o + 2 * outRow, c2l, c2h, colsLeft, act);
-      if (q + 3 < pixels) storeRow8(o + 3 * outRow, c3l, c3h, colsLeft, act);
+/**
+ * Copies the receptive field of output pixel q (kH*kW*Cin floats, zeros for padding taps) to
+ * `row`. Copies go 4 floats at a time and may write up to 3 floats past a tap's end (the next
+ * tap, or the scratch's slack, overwrites them) and read up to 3 past a pixel (the allocator
+ * leaves 16 bytes of slack after every block).
+ */
+// @ts-ignore: decorator
+@inline function gatherField(g: ConvGeometry, input: usize, zero: usize, q: i32, row: usize): void {
+  const oy = q / g.outW;
+  const ox = q - oy * g.outW;
+  const pixelBytes = <usize>g.inChannels * F32;
+  let dst = row;
+  for (let ky = 0; ky < g.kH; ky++) {
+    const iy = oy * g.strideH - g.padTop + ky * g.dilationH;
+    for (let kx = 0; kx < g.kW; kx++) {
+      const ix = ox * g.strideW - g.padLeft + kx * g.dilationW;
+      const inside = <u32>iy < <u32>g.inH && <u32>ix < <u32>g.inW;
+      const src = inside ? input + (<usize>iy * g.inW + ix) * pixelBytes : zero;
+      for (let k: usize = 0; k < pixelBytes; k += 16) v128.store(dst + k, v128.load(src + k));
+      dst += pixelBytes;
     }
+  }
+}
+
+/** `scratch` holds 4 rows of kH*kW*Cin floats plus 16 bytes; `zero` holds Cin zeros. */
+export function conv_4x8__simd128(
+  g: ConvGeometry, input: usize, packed: usize, output: usize, zero: usize, scratch: usize,
+): void {
+  const pixels = g.outH * g.outW;
+  const depth = g.kH * g.kW * g.inChannels;
+  const rowBytes = <usize>depth * F32;
+  const outRow = <usize>g.outChannels * F32;
+  for (let q = 0; q < pixels; q += 4) {
+    const valid = min<i32>(pixels - q, 4);
+    // Rows past the last pixel repeat it, so the microkernel needs no row branch.
+    for (let i = 0; i < 4; i++) gatherField(g, input, zero, q + min<i32>(i, valid - 1), scratch + <usize>i * rowBytes);
+    const x0 = scratch, x1 = scratch + rowBytes, x2 = scratch + 2 * rowBytes, x3 = scratch + 3 * rowBytes;
+    const panels = (g.outChannels + NR - 1) / NR;
+    rowQuad4x8(x0, x1, x2, x3, valid, depth, packed, g.outChannels, output + <usize>q * outRow, g.activation, 0, panels);
   }
 }
 
@@ -109,8 +106,13 @@ export function conv__scalar(g: ConvGeometry, input: usize, packed: usize, outpu
   }
 }
 
-/** One image of conv2d with the best kernel of this build; `zero` holds inChannels zeros. */
-export function conv2d(g: ConvGeometry, input: usize, packed: usize, output: usize, zero: usize): void {
-  if (ASC_FEATURE_SIMD) conv_4x8__simd128(g, input, packed, output, zero);
+/**
+ * One image of conv2d with the best kernel of this build; `zero` holds inChannels zeros and
+ * `scratch` 4 * kH * kW * inChannels floats plus 16 bytes (the scalar kernel does not use it).
+ */
+export function conv2d(
+  g: ConvGeometry, input: usize, packed: usize, output: usize, zero: usize, scratch: usize,
+): void {
+  if (ASC_FEATURE_SIMD) conv_4x8__simd128(g, input, packed, output, zero, scratch);
   else conv__scalar(g, input, packed, output, zero);
 }

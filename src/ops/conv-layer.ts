@@ -9,6 +9,7 @@ export class ConvLayer extends WasmLayer {
   private readonly packed: number;
   private readonly geometry: number;
   private zero = 0;
+  private scratch = 0;
   private asGemm = false;
   private pixels = 0;
   private inImage = 0;
@@ -43,6 +44,8 @@ export class ConvLayer extends WasmLayer {
       g.padRight === 0;
     if (!this.asGemm) {
       this.zero = this.shapedBlock(inChannels * 4, `${s.op} zero pixel`, true);
+      // Four gathered receptive fields (see assembly/conv/conv.ts), plus room for a 16-byte tail.
+      this.scratch = this.shapedBlock(4 * s.kH * s.kW * inChannels * 4 + 16, `${s.op} gather rows`, true);
       writeConvGeometry(this.rt.heap.i32(), this.geometry, inH, inW, inChannels, s.outChannels, g, s.window.activation);
     }
     this.pixels = g.outH * g.outW;
@@ -67,7 +70,14 @@ export class ConvLayer extends WasmLayer {
       return;
     }
     for (let i = 0; i < batch; i++) {
-      k.conv2d(this.geometry, input + i * this.inImage, this.packed, output + i * this.outImage, this.zero);
+      k.conv2d(
+        this.geometry,
+        input + i * this.inImage,
+        this.packed,
+        output + i * this.outImage,
+        this.zero,
+        this.scratch,
+      );
     }
   }
 }
