@@ -143,6 +143,13 @@ const ROWS = memory.data(8 * sizeof<usize>());
     for (; ox + 4 <= interiorEnd; ox += 4) {
       interiorQuad(ox * S - padLeft, K, S, blocks, channels, packed, out + <usize>ox * col, act);
     }
+    if (interiorEnd - ox >= 2 && interiorEnd - interiorBegin >= 4) {
+      // A remainder of 2 or 3 interior outputs as one more quad moved left to end at
+      // interiorEnd: it recomputes outputs (same values) but beats clipping them one by one.
+      const start = interiorEnd - 4;
+      interiorQuad(start * S - padLeft, K, S, blocks, channels, packed, out + <usize>start * col, act);
+      ox = interiorEnd;
+    }
     for (; ox < outW; ox++) {
       clippedPixel(ox * S - padLeft, inW, K, blocks, channels, packed, out + <usize>ox * col, act);
     }
