@@ -3,11 +3,12 @@
 
 import { relaxedSimd, scalar, simd } from "./embedded/wasm.generated.js";
 import { knownAnswerError } from "./known-answer.js";
-import { instantiate, type Runtime, type WasmBackend } from "./runtime.js";
+import { instantiate, type Runtime, runtimeOf, type WasmBackend } from "./runtime.js";
 import { show } from "./shapes.js";
 import type { Backend, InitOptions } from "./types.js";
 
 const BACKENDS: readonly Backend[] = ["relaxed-simd", "simd", "scalar", "js"];
+const WASM_BACKENDS: readonly WasmBackend[] = ["relaxed-simd", "simd", "scalar"];
 const EMBEDDED: Record<WasmBackend, string> = { "relaxed-simd": relaxedSimd, simd, scalar };
 
 // Tiny modules whose validation tells whether the engine knows an instruction set:
@@ -101,47 +102,34 @@ export function supports(backend: WasmBackend): boolean {
  * backend 'auto' (default) takes the best build that validates and passes a known-answer run.
  */
 export async function init(options: InitOptions = {}): Promise<void> {
-  const { backend: requested = "auto", wasm } = checkInitOptions(options);
+  const { backend: requested = "auto", wasm } = checkInitOptions("init", options);
   if (wasm !== undefined) {
     const module = await toModule(wasm);
-    checkBuild(module, wasm);
-    const runtime = await instantiate(module);
-    if (requested !== "auto" && requested !== runtime.backend) {
-      throw new Error(`init: options.wasm is the '${runtime.backend}' build but options.backend is '${requested}'`);
-    }
-    const failure = knownAnswerError(runtime);
-    if (failure)
-      throw new Error(`init: the '${runtime.backend}' build computes wrong results on this engine (${failure})`);
-    active = { backend: runtime.backend, runtime, auto: false };
+    checkBuild("init", module, wasm);
+    use("init", await instantiate(module), requested);
     return;
   }
-  if (requested === "js") {
-    active = { backend: "js", runtime: null, auto: false };
+  // Compile asynchronously everything choose() may try, so that it finds them ready: browsers
+  // refuse large synchronous compiles on the main thread.
+  for (const build of candidates(requested)) {
+    if (!embedded.has(build)) embedded.set(build, await compileEmbedded("init", build));
+  }
+  choose("init", requested);
+}
+
+/**
+ * init() for hosts that cannot wait: the same options and choice, compiled synchronously.
+ * options.wasm must be a WebAssembly.Module or its bytes (a URL or Response needs init()).
+ */
+export function initSync(options: InitOptions = {}): void {
+  const { backend: requested = "auto", wasm } = checkInitOptions("initSync", options);
+  if (wasm !== undefined) {
+    const module = toModuleSync(wasm);
+    checkBuild("initSync", module, wasm);
+    use("initSync", runtimeOf(new WebAssembly.Instance(module, {})), requested);
     return;
   }
-  if (requested === "auto") {
-    if (active?.auto) return;
-    for (const candidate of ["relaxed-simd", "simd", "scalar"] as const) {
-      if (!supports(candidate)) continue;
-      const runtime = await loadEmbedded(candidate);
-      if (knownAnswerError(runtime) === undefined) {
-        active = { backend: candidate, runtime, auto: true };
-        return;
-      }
-    }
-    active = { backend: "js", runtime: null, auto: true };
-    return;
-  }
-  if (!supports(requested)) {
-    throw new Error(
-      `init: backend '${requested}' is not supported by this runtime (WebAssembly ${requested} failed validation); ` +
-        "use backend 'auto' to pick the best supported build",
-    );
-  }
-  const runtime = await loadEmbedded(requested);
-  const failure = knownAnswerError(runtime);
-  if (failure) throw new Error(`init: backend '${requested}' computes wrong results on this engine (${failure})`);
-  active = { backend: requested, runtime, auto: false };
+  choose("initSync", requested);
 }
 
 /** Which build is in use: 'relaxed-simd', 'simd', 'scalar' or 'js'. */
@@ -156,19 +144,67 @@ export function activeRuntime(op: string): Runtime | null {
   return active.runtime;
 }
 
-function checkInitOptions(options: unknown): InitOptions {
+/** The embedded builds choose() may load for this request, best first. */
+function candidates(requested: "auto" | Backend): WasmBackend[] {
+  if (requested === "js" || (requested === "auto" && active?.auto)) return [];
+  if (requested === "auto") return WASM_BACKENDS.filter(supports);
+  return supports(requested) ? [requested] : [];
+}
+
+/** Selects an embedded build (compiling it synchronously unless init() already has). */
+function choose(op: string, requested: "auto" | Backend): void {
+  if (requested === "js") {
+    active = { backend: "js", runtime: null, auto: false };
+    return;
+  }
+  if (requested === "auto") {
+    if (active?.auto) return;
+    for (const candidate of candidates("auto")) {
+      const runtime = embeddedRuntime(op, candidate);
+      if (knownAnswerError(runtime) === undefined) {
+        active = { backend: candidate, runtime, auto: true };
+        return;
+      }
+    }
+    active = { backend: "js", runtime: null, auto: true };
+    return;
+  }
+  if (!supports(requested)) {
+    throw new Error(
+      `${op}: backend '${requested}' is not supported by this runtime (WebAssembly ${requested} failed validation); ` +
+        "use backend 'auto' to pick the best supported build",
+    );
+  }
+  const runtime = embeddedRuntime(op, requested);
+  const failure = knownAnswerError(runtime);
+  if (failure) throw new Error(`${op}: backend '${requested}' computes wrong results on this engine (${failure})`);
+  active = { backend: requested, runtime, auto: false };
+}
+
+/** Selects a build the caller supplied as options.wasm. */
+function use(op: string, runtime: Runtime, requested: "auto" | Backend): void {
+  if (requested !== "auto" && requested !== runtime.backend) {
+    throw new Error(`${op}: options.wasm is the '${runtime.backend}' build but options.backend is '${requested}'`);
+  }
+  const failure = knownAnswerError(runtime);
+  if (failure)
+    throw new Error(`${op}: the '${runtime.backend}' build computes wrong results on this engine (${failure})`);
+  active = { backend: runtime.backend, runtime, auto: false };
+}
+
+function checkInitOptions(op: string, options: unknown): InitOptions {
   if (options === null || typeof options !== "object" || Array.isArray(options))
-    throw new TypeError(`init: options (${show(options)}) must be an object`);
+    throw new TypeError(`${op}: options (${show(options)}) must be an object`);
   for (const key of Object.keys(options)) {
     if (key !== "backend" && key !== "wasm")
-      throw new TypeError(`init: options.${key} is not an option (expected backend, wasm)`);
+      throw new TypeError(`${op}: options.${key} is not an option (expected backend, wasm)`);
   }
   const { backend: b } = options as InitOptions;
   if (b !== undefined && typeof b !== "string") {
-    throw new TypeError(`init: options.backend (${show(b)}) must be one of "auto", ${BACKENDS.map(show).join(", ")}`);
+    throw new TypeError(`${op}: options.backend (${show(b)}) must be one of "auto", ${BACKENDS.map(show).join(", ")}`);
   }
   if (b !== undefined && b !== "auto" && !BACKENDS.includes(b)) {
-    throw new RangeError(`init: options.backend (${show(b)}) must be one of "auto", ${BACKENDS.map(show).join(", ")}`);
+    throw new RangeError(`${op}: options.backend (${show(b)}) must be one of "auto", ${BACKENDS.map(show).join(", ")}`);
   }
   return options as InitOptions;
 }
@@ -189,35 +225,53 @@ const KERNEL_EXPORTS = [
 ];
 
 /** Rejects a valid module that is not a sepconv build before it is instantiated. */
-function checkBuild(module: WebAssembly.Module, source: unknown): void {
+function checkBuild(op: string, module: WebAssembly.Module, source: unknown): void {
   const names = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
   const missing = KERNEL_EXPORTS.filter((name) => !names.has(name));
   if (missing.length > 0) {
     throw new RangeError(
-      `init: options.wasm (${show(source)}) is not a sepconv build: it lacks the exports ${missing.join(", ")}`,
+      `${op}: options.wasm (${show(source)}) is not a sepconv build: it lacks the exports ${missing.join(", ")}`,
     );
   }
 }
 
-async function loadEmbedded(build: WasmBackend): Promise<Runtime> {
-  const cached = embedded.get(build);
-  if (cached) return cached;
+/** An embedded build compiled and instantiated synchronously, or init()'s cached one. */
+function embeddedRuntime(op: string, build: WasmBackend): Runtime {
+  let runtime = embedded.get(build);
+  if (!runtime) {
+    let module: WebAssembly.Module;
+    try {
+      module = new WebAssembly.Module(decodeBase64(EMBEDDED[build]));
+    } catch (cause) {
+      throw refused(op, build, cause);
+    }
+    runtime = runtimeOf(new WebAssembly.Instance(module, {}));
+    embedded.set(build, runtime);
+  }
+  return runtime;
+}
+
+async function compileEmbedded(op: string, build: WasmBackend): Promise<Runtime> {
   let module: WebAssembly.Module;
   try {
     module = await WebAssembly.compile(decodeBase64(EMBEDDED[build]));
   } catch (cause) {
-    throw new Error(
-      `init: this runtime refused to compile the embedded '${build}' WebAssembly (${(cause as Error).message}). ` +
-        "Where compiling bytes is not allowed (Cloudflare Workers, some CSPs), import the .wasm file " +
-        "(sepconv/wasm/" +
-        build +
-        ".wasm) as a module and call init({ wasm: module })",
-      { cause },
-    );
+    throw refused(op, build, cause);
   }
-  const runtime = await instantiate(module);
-  embedded.set(build, runtime);
-  return runtime;
+  return instantiate(module);
+}
+
+/**
+ * Hosts that forbid compiling bytes (workerd: "Wasm code generation disallowed by embedder";
+ * a CSP without 'wasm-unsafe-eval') accept a precompiled module: say how to pass one.
+ */
+function refused(op: string, build: WasmBackend, cause: unknown): Error {
+  return new Error(
+    `${op}: this runtime refused to compile the embedded '${build}' WebAssembly (${(cause as Error).message}). ` +
+      "Where compiling bytes is not allowed (Cloudflare Workers, some CSPs), import the .wasm file " +
+      `(sepconv/wasm/${build}.wasm) as a module and call init({ wasm: module })`,
+    { cause },
+  );
 }
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
@@ -226,6 +280,8 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return bytes;
 }
+
+const WASM_EXPECTED = "a WebAssembly.Module, an ArrayBuffer or typed array, a URL or a Response";
 
 async function toModule(source: unknown): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return source;
@@ -242,7 +298,20 @@ async function toModule(source: unknown): Promise<WebAssembly.Module> {
     }
     return toModule(await fetch(source));
   }
+  throw new TypeError(`init: options.wasm (${show(source)}) must be ${WASM_EXPECTED}`);
+}
+
+function toModuleSync(source: unknown): WebAssembly.Module {
+  if (source instanceof WebAssembly.Module) return source;
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source))
+    return new WebAssembly.Module(source as BufferSource);
+  if (source instanceof URL || (typeof Response !== "undefined" && source instanceof Response)) {
+    throw new TypeError(
+      `initSync: options.wasm (${show(source)}) must be a WebAssembly.Module, an ArrayBuffer or typed array: ` +
+        "a URL or a Response can only be read asynchronously, so pass it to `await init({ wasm })` instead",
+    );
+  }
   throw new TypeError(
-    `init: options.wasm (${show(source)}) must be a WebAssembly.Module, an ArrayBuffer or typed array, a URL or a Response`,
+    `initSync: options.wasm (${show(source)}) must be ${WASM_EXPECTED.replace(", a URL or a Response", "")}`,
   );
 }
