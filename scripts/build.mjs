@@ -37,3 +37,10 @@ for (const file of readdirSync("dist", { recursive: true })) {
   const text = readFileSync(`dist/${file}`, "utf8").replace(/(from\s+["']\.{1,2}\/[^"']*)\.js(["'])/g, "$1.cjs$2");
   writeFileSync(`dist/${file.replace(/\.d\.ts$/, ".d.cts")}`, text);
 }
+
+// After the .d.cts pass above, which would overwrite module.d.cts with a copy of module.d.ts.
+// Types for `import mod from "sepconv/wasm/simd.wasm"`: hosts that import .wasm files
+// (Cloudflare Workers, wrangler's CompiledWasm rule) give a compiled WebAssembly.Module.
+const wasmDoc = "/** A sepconv build, compiled by the host that imports the .wasm file (e.g. Cloudflare Workers). */\n";
+writeFileSync("dist/wasm/module.d.ts", `${wasmDoc}declare const module: WebAssembly.Module;\nexport default module;\n`);
+writeFileSync("dist/wasm/module.d.cts", `${wasmDoc}declare const module: WebAssembly.Module;\nexport = module;\n`);
