@@ -268,8 +268,9 @@ async function compileEmbedded(op: string, build: WasmBackend): Promise<Runtime>
 function refused(op: string, build: WasmBackend, cause: unknown): Error {
   return new Error(
     `${op}: this runtime refused to compile the embedded '${build}' WebAssembly (${(cause as Error).message}). ` +
-      "Where compiling bytes is not allowed (Cloudflare Workers, some CSPs), import the .wasm file " +
-      `(sepconv/wasm/${build}.wasm) as a module and call init({ wasm: module })`,
+      "Where compiling bytes is not allowed (Cloudflare Workers, Vercel Edge), import the .wasm file " +
+      `(sepconv/wasm/${build}.wasm) as a module and call init({ wasm: module }); under a ` +
+      "Content-Security-Policy, add 'wasm-unsafe-eval' to script-src",
     { cause },
   );
 }

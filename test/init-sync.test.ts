@@ -3,7 +3,7 @@
 
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { backend, depthwiseConv2d, init, initSync, pointwiseConv2d, reference, separableConv2d } from "../src/index.js";
 import { ALL_BACKENDS, expectClose, randomArray, randomTensor, rng, WASM_BUILDS } from "./helpers.js";
 
@@ -130,5 +130,34 @@ describe("initSync", () => {
     expect(() => initSync({ wasm: readFileSync("dist/wasm/scalar.wasm"), backend: "simd" })).toThrow(
       /^initSync: options.wasm is the 'scalar' build but options.backend is 'simd'$/,
     );
+  });
+});
+
+describe("a host that refuses to compile bytes (workerd; a CSP without 'wasm-unsafe-eval')", () => {
+  const refusal = new WebAssembly.CompileError("WebAssembly.compile(): Wasm code generation disallowed by embedder");
+  const hint = (op: string) =>
+    new RegExp(
+      `^${op}: this runtime refused to compile the embedded 'relaxed-simd' WebAssembly \\(.*disallowed by embedder\\)\\. ` +
+        ".*import the \\.wasm file \\(sepconv/wasm/relaxed-simd\\.wasm\\) as a module and call init\\(\\{ wasm: module \\}\\).*'wasm-unsafe-eval'",
+    );
+  // A fresh copy of init.ts: nothing compiled yet, so the embedded path is taken.
+  const freshInit = async () => {
+    vi.resetModules();
+    return import("../src/init.js");
+  };
+  afterEach(() => vi.restoreAllMocks());
+
+  it("init() says to import the .wasm file and pass it as options.wasm", async () => {
+    const fresh = await freshInit();
+    vi.spyOn(WebAssembly, "compile").mockRejectedValue(refusal);
+    await expect(fresh.init()).rejects.toThrow(hint("init"));
+  });
+
+  it("initSync() says the same", async () => {
+    const fresh = await freshInit();
+    vi.spyOn(WebAssembly, "Module").mockImplementation(function refuse(): never {
+      throw refusal;
+    });
+    expect(() => fresh.initSync()).toThrow(hint("initSync"));
   });
 });
