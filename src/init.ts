@@ -109,10 +109,16 @@ export async function init(options: InitOptions = {}): Promise<void> {
     use("init", await instantiate(module), requested);
     return;
   }
-  // Compile asynchronously everything choose() may try, so that it finds them ready: browsers
-  // refuse large synchronous compiles on the main thread.
+  // Compile asynchronously what choose() will try, so that it finds it ready (browsers refuse
+  // large synchronous compiles on the main thread): best build first, and the next one only if
+  // that one fails its known-answer run, so the usual cost is a single compile.
   for (const build of candidates(requested)) {
-    if (!embedded.has(build)) embedded.set(build, await compileEmbedded("init", build));
+    let runtime = embedded.get(build);
+    if (!runtime) {
+      runtime = await compileEmbedded("init", build);
+      embedded.set(build, runtime);
+    }
+    if (knownAnswerError(runtime) === undefined) break;
   }
   choose("init", requested);
 }
