@@ -12,6 +12,9 @@ export class Heap {
   /** Free ranges [start, end), sorted by start, never adjacent (they are merged). */
   private readonly free: { start: number; end: number }[] = [];
   private readonly sizes = new Map<number, number>();
+  /** Bytes in live blocks (alignment and slack included), and their high-water mark. */
+  private live = 0;
+  private highWater = 0;
   private f32View: Float32Array;
   private i32View: Int32Array;
 
@@ -41,6 +44,16 @@ export class Heap {
     this.i32View = new Int32Array(this.memory.buffer);
   }
 
+  /** Bytes held by live blocks now: a leak shows as a count that does not return to its baseline. */
+  get usedBytes(): number {
+    return this.live;
+  }
+
+  /** The most bytes live blocks ever held at once: fragmentation or a leak shows as a rising peak. */
+  get peakBytes(): number {
+    return this.highWater;
+  }
+
   /** Total bytes of linear memory (grows, never shrinks). */
   get byteLength(): number {
     return this.memory.buffer.byteLength;
@@ -59,6 +72,8 @@ export class Heap {
     range.start += size;
     if (range.start === range.end) this.free.splice(index, 1);
     this.sizes.set(ptr, size);
+    this.live += size;
+    this.highWater = Math.max(this.highWater, this.live);
     return ptr;
   }
 
@@ -67,6 +82,7 @@ export class Heap {
     const size = this.sizes.get(ptr);
     if (size === undefined) return;
     this.sizes.delete(ptr);
+    this.live -= size;
     const end = ptr + size;
     let i = 0;
     while (i < this.free.length && this.free[i].start < ptr) i++;
