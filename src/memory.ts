@@ -12,6 +12,8 @@ export class Heap {
   /** Free ranges [start, end), sorted by start, never adjacent (they are merged). */
   private readonly free: { start: number; end: number }[] = [];
   private readonly sizes = new Map<number, number>();
+  /** Bytes asked for per block: what lies between them and the block's end is slack, never written. */
+  private readonly requested = new Map<number, number>();
   /** Bytes in live blocks (alignment and slack included), and their high-water mark. */
   private live = 0;
   private highWater = 0;
@@ -54,6 +56,16 @@ export class Heap {
     return this.highWater;
   }
 
+  /**
+   * Byte ranges [start, end) no kernel may write: the free ranges and the slack after each live
+   * block. Tests fill them with a pattern before a run and check it afterwards.
+   */
+  unusedRanges(): [number, number][] {
+    const ranges: [number, number][] = this.free.map((r) => [r.start, r.end]);
+    for (const [ptr, size] of this.sizes) ranges.push([ptr + (this.requested.get(ptr) ?? size), ptr + size]);
+    return ranges;
+  }
+
   /** Total bytes of linear memory (grows, never shrinks). */
   get byteLength(): number {
     return this.memory.buffer.byteLength;
@@ -72,6 +84,7 @@ export class Heap {
     range.start += size;
     if (range.start === range.end) this.free.splice(index, 1);
     this.sizes.set(ptr, size);
+    this.requested.set(ptr, bytes);
     this.live += size;
     this.highWater = Math.max(this.highWater, this.live);
     return ptr;
@@ -82,6 +95,7 @@ export class Heap {
     const size = this.sizes.get(ptr);
     if (size === undefined) return;
     this.sizes.delete(ptr);
+    this.requested.delete(ptr);
     this.live -= size;
     const end = ptr + size;
     let i = 0;
