@@ -38,9 +38,16 @@ export interface SeparableWindowOptions extends WindowOptions {
   depthwiseActivation: Activation;
 }
 
+/** Elements of an array shown in a message before it is cut short. */
+const SHOWN = 8;
+
 export function show(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(show).join(", ")}]`;
+  if (typeof value === "bigint") return `${value}n`;
+  if (Array.isArray(value)) {
+    const head = value.slice(0, SHOWN).map(show).join(", ");
+    return value.length > SHOWN ? `[${head}, … (${value.length} items)]` : `[${head}]`;
+  }
   if (value === null) return "null";
   if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as Float32Array).length})`;
   if (typeof value === "object")
@@ -62,7 +69,8 @@ function isPositiveInteger(v: unknown): v is number {
 
 /** Checks that t is a float32 tensor of the given rank whose data length matches its shape. */
 export function checkTensor(op: string, arg: string, t: unknown, rank: number): asserts t is Tensor {
-  if (t === null || typeof t !== "object")
+  // An array or typed array is data without a shape: name it rather than its missing .data.
+  if (t === null || typeof t !== "object" || Array.isArray(t) || ArrayBuffer.isView(t))
     throw typeError(op, arg, t, "a tensor { data: Float32Array, shape: number[] }");
   const { data, shape } = t as Partial<Tensor>;
   if (!(data instanceof Float32Array)) throw typeError(op, `${arg}.data`, data, "a Float32Array");

@@ -205,7 +205,13 @@ const CASES: readonly Case[] = [
     name: "x is a plain Array of numbers",
     edit: (i) => (i.x = [1, 2, 3]),
     error: TypeError,
-    parts: () => ["x.data (undefined) must be a Float32Array"],
+    parts: () => ["x ([1, 2, 3]) must be a tensor { data: Float32Array, shape: number[] }"],
+  },
+  {
+    name: "x is a bare Float32Array (data without a shape)",
+    edit: (i) => (i.x = new Float32Array(100)),
+    error: TypeError,
+    parts: () => ["x (Float32Array(100)) must be a tensor { data: Float32Array, shape: number[] }"],
   },
   {
     name: "x.data is a plain Array",
@@ -236,6 +242,12 @@ const CASES: readonly Case[] = [
     edit: (i) => (i.x = { data: new Float32Array(100), shape: Int32Array.of(1, 5, 5, 4) }),
     error: TypeError,
     parts: () => ["x.shape (Int32Array(4)) must be an array of dimensions"],
+  },
+  {
+    name: "x.shape holds a BigInt dimension",
+    edit: (i) => (i.x = { data: new Float32Array(100), shape: [1n, 5, 5, 4] }),
+    error: TypeError,
+    parts: () => ["x.shape[0] (1n) must be a number"],
   },
   {
     name: "x.shape holds a string dimension",
@@ -328,6 +340,24 @@ const CASES: readonly Case[] = [
     parts: (e) => [`${e.filterArg} (undefined) must be a tensor`],
   },
   {
+    name: "filter is a plain Array",
+    edit: (i) => (i.filter = Array.from({ length: 12 }, () => 0.5)),
+    error: TypeError,
+    parts: (e) => [`${e.filterArg} ([0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, … (12 items)]) must be a tensor`],
+  },
+  {
+    name: "filter is a bare Float32Array",
+    edit: (i) => (i.filter = (i.filter as Tensor).data),
+    error: TypeError,
+    parts: (e) => [new RegExp(`${e.filterArg} \\(Float32Array\\(\\d+\\)\\) must be a tensor`)],
+  },
+  {
+    name: "filter.data is missing",
+    edit: (i) => (i.filter = { shape: (i.filter as Tensor).shape }),
+    error: TypeError,
+    parts: (e) => [`${e.filterArg}.data (undefined) must be a Float32Array`],
+  },
+  {
     name: "filter.data is a Float64Array",
     edit: (i) => {
       const f = i.filter as Tensor;
@@ -378,6 +408,24 @@ const CASES: readonly Case[] = [
     parts: (e) => [`${e.filterArg}.shape[0] (0) must be a positive integer`],
   },
   {
+    name: "filter has a negative dimension",
+    edit: (i) => {
+      const f = i.filter as Tensor;
+      i.filter = { data: f.data, shape: [-f.shape[0], ...f.shape.slice(1)] };
+    },
+    error: RangeError,
+    parts: (e) => [new RegExp(`${e.filterArg}\\.shape\\[0\\] \\(-\\d+\\) must be a positive integer`)],
+  },
+  {
+    name: "filter has a NaN dimension",
+    edit: (i) => {
+      const f = i.filter as Tensor;
+      i.filter = { data: f.data, shape: [Number.NaN, ...f.shape.slice(1)] };
+    },
+    error: RangeError,
+    parts: (e) => [`${e.filterArg}.shape[0] (NaN) must be a positive integer`],
+  },
+  {
     name: "filter has a fractional dimension",
     edit: (i) => {
       const f = i.filter as Tensor;
@@ -406,6 +454,27 @@ const CASES: readonly Case[] = [
     edit: (i) => (i.pointwiseFilter = null),
     error: TypeError,
     parts: () => ["pointwiseFilter (null) must be a tensor"],
+  },
+  {
+    name: "pointwiseFilter.data is a Float64Array",
+    only: ["separable"],
+    edit: (i) => (i.pointwiseFilter = { data: new Float64Array(48), shape: [8, 6] }),
+    error: TypeError,
+    parts: () => ["pointwiseFilter.data (Float64Array(48)) must be a Float32Array"],
+  },
+  {
+    name: "pointwiseFilter.data does not match its shape",
+    only: ["separable"],
+    edit: (i) => (i.pointwiseFilter = tensor([8, 6], 47)),
+    error: RangeError,
+    parts: () => ["pointwiseFilter.data.length (47) must equal the product of pointwiseFilter.shape [8, 6] (48)"],
+  },
+  {
+    name: "pointwiseFilter has a negative dimension",
+    only: ["separable"],
+    edit: (i) => (i.pointwiseFilter = { data: new Float32Array(48), shape: [8, -6] }),
+    error: RangeError,
+    parts: () => ["pointwiseFilter.shape[1] (-6) must be a positive integer"],
   },
   {
     name: "pointwiseFilter has rank 3",
@@ -541,6 +610,12 @@ const CASES: readonly Case[] = [
     parts: () => [`options.dilations (0) ${WINDOW_EXPECTATION}`],
   },
   {
+    name: "dilations negative",
+    edit: (i) => (opts(i).dilations = -2),
+    error: RangeError,
+    parts: () => [`options.dilations (-2) ${WINDOW_EXPECTATION}`],
+  },
+  {
     name: "dilations fractional pair",
     edit: (i) => (opts(i).dilations = [1, 2.5]),
     error: RangeError,
@@ -610,6 +685,12 @@ const CASES: readonly Case[] = [
     edit: (i) => (opts(i).padding = [1, 1, 1, -1]),
     error: RangeError,
     parts: () => [`options.padding ([1, 1, 1, -1]) ${PADDING_EXPECTATION}`],
+  },
+  {
+    name: "padding array with a fractional side",
+    edit: (i) => (opts(i).padding = [1, 1, 0.5, 1]),
+    error: RangeError,
+    parts: () => [`options.padding ([1, 1, 0.5, 1]) ${PADDING_EXPECTATION}`],
   },
   {
     name: "padding unknown string",
@@ -794,7 +875,7 @@ const OUT_CASES: readonly OutCase[] = [
     name: "out is a plain Array",
     out: (s) => new Array(size(s)).fill(0),
     error: TypeError,
-    parts: () => ["out.data (undefined) must be a Float32Array"],
+    parts: (s) => [`out ([0, 0, 0, 0, 0, 0, 0, 0, … (${size(s)} items)]) must be a tensor`],
   },
   {
     name: "out aliases the input's buffer",
@@ -808,6 +889,12 @@ const OUT_CASES: readonly OutCase[] = [
       data: new Float32Array(x.data.buffer, x.data.byteOffset - 4 * (size(s) - 10), size(s)),
       shape: s,
     }),
+    error: RangeError,
+    parts: (s) => [`out.data (Float32Array(${size(s)})) must not overlap x.data`],
+  },
+  {
+    name: "out starts where x starts (another view of the same memory)",
+    out: (s, x) => ({ data: new Float32Array(x.data.buffer, x.data.byteOffset, size(s)), shape: s }),
     error: RangeError,
     parts: (s) => [`out.data (Float32Array(${size(s)})) must not overlap x.data`],
   },
@@ -1011,6 +1098,44 @@ for (const build of ALL_BACKENDS) {
         const out = tensor(e.outShape);
         expectClose(layer.run(x, out), want, e.reduction, `${family}: after a bad out`);
         layer.dispose();
+      }
+    });
+
+    it("run(x, x) on a layer whose output has x's shape: the aliasing error, x untouched", () => {
+      const filter = randomTensor(rng(8), [4, 4]);
+      const x = randomTensor(rng(9), [1, 5, 5, 4]);
+      const xBefore = x.data.slice();
+      const layer = createPointwiseConv2d(filter);
+      expectError(
+        caught(() => layer.run(x, x)),
+        RangeError,
+        "createPointwiseConv2d",
+        ["out.data (Float32Array(100)) must not overlap x.data (in-place is not supported)"],
+      );
+      expect(x.data).toEqual(xBefore);
+      expectClose(layer.run(x), reference.pointwiseConv2d(x, filter), 4, "after run(x, x)");
+      layer.dispose();
+    });
+
+    it("out aliasing x through a second SharedArrayBuffer object cannot be detected, and is still correct", () => {
+      // structuredClone gives a new SharedArrayBuffer object over the same memory: no check can
+      // see the overlap, so the result must not depend on it (x is read in full before out is written).
+      const shared = new SharedArrayBuffer(4 * 256);
+      const x: Tensor = { data: new Float32Array(shared, 0, 100), shape: [1, 5, 5, 4] };
+      x.data.set(randomTensor(rng(10), [100]).data);
+      const alias: SharedArrayBuffer = structuredClone(shared);
+      expect(alias).not.toBe(shared);
+      for (const family of FAMILIES) {
+        const e = ENTRIES[family];
+        const inputs = base(family);
+        const xCopy = { data: x.data.slice(), shape: x.shape };
+        const want = e.reference({ ...inputs, x: xCopy });
+        const out: Tensor = { data: new Float32Array(alias, 8, size(e.outShape)), shape: e.outShape };
+        const layer = e.prepare(inputs);
+        expect(layer.run(x, out)).toBe(out);
+        expectClose(out, want, e.reduction, `${family}: aliased through a cloned SharedArrayBuffer`);
+        layer.dispose();
+        x.data.set(xCopy.data);
       }
     });
 
