@@ -10,7 +10,7 @@ const MAX_PAGES = 65536;
 
 export class Heap {
   /** Free ranges [start, end), sorted by start, never adjacent (they are merged). */
-  private readonly free: { start: number; end: number }[] = [];
+  private readonly free: Range[] = [];
   private readonly sizes = new Map<number, number>();
   /** Bytes asked for per block: what lies between them and the block's end is slack, never written. */
   private readonly requested = new Map<number, number>();
@@ -72,22 +72,51 @@ export class Heap {
   }
 
   /**
-   * A block of at least `bytes` (plus slack), 16-byte aligned. Throws RangeError, allocating
-   * nothing, when the request cannot fit in wasm's 4 GiB.
+   * A block of at least `bytes` (plus slack), 16-byte aligned. Throws RangeError, changing
+   * nothing, when it cannot fit in wasm's 4 GiB; `who` starts the message (e.g. "conv2d: the input").
    */
-  alloc(bytes: number, what = "buffer"): number {
-    const size = Math.ceil(Math.max(bytes, 1) / ALIGN) * ALIGN + SLACK;
-    let index = this.free.findIndex((r) => r.end - r.start >= size);
-    if (index < 0) index = this.grow(size, what);
-    const range = this.free[index];
-    const ptr = range.start;
-    range.start += size;
-    if (range.start === range.end) this.free.splice(index, 1);
-    this.sizes.set(ptr, size);
-    this.requested.set(ptr, bytes);
-    this.live += size;
+  alloc(bytes: number, who: string): number {
+    return this.allocAll([bytes], who)[0];
+  }
+
+  /**
+   * Blocks for every entry of `bytes`, in order, or none: the placement is planned on a copy of
+   * the free list first, so a group that cannot fit throws RangeError before memory grows or
+   * any block is taken (memory never shrinks, so growing and then failing would leak it).
+   */
+  allocAll(bytes: readonly number[], who: string): number[] {
+    const sizes = bytes.map((b) => Math.ceil(Math.max(b, 1) / ALIGN) * ALIGN + SLACK);
+    const free = this.free.map((r) => ({ ...r }));
+    const oldEnd = this.byteLength;
+    let end = oldEnd;
+    const ptrs = sizes.map((size) => {
+      const placed = firstFit(free, end, size);
+      end = placed.end;
+      return placed.ptr;
+    });
+    if (end > MAX_PAGES * PAGE) {
+      throw new RangeError(
+        `${who} need ${sizes.reduce((a, b) => a + b, 0)} bytes; with ${this.live} bytes already in use, ` +
+          `WebAssembly's 4 GiB memory cannot hold them`,
+      );
+    }
+    if (end > oldEnd) {
+      try {
+        this.memory.grow((end - oldEnd) / PAGE);
+      } catch (cause) {
+        throw new RangeError(`${who} need ${end - oldEnd} more bytes, and the engine refused to grow memory`, {
+          cause,
+        });
+      }
+    }
+    this.free.splice(0, this.free.length, ...free);
+    for (const [i, ptr] of ptrs.entries()) {
+      this.sizes.set(ptr, sizes[i]);
+      this.requested.set(ptr, bytes[i]);
+      this.live += sizes[i];
+    }
     this.highWater = Math.max(this.highWater, this.live);
-    return ptr;
+    return ptrs;
   }
 
   /** Returns a block to the free list, merging it with its neighbours. */
@@ -111,30 +140,32 @@ export class Heap {
       this.free.splice(i, 0, { start: ptr, end });
     }
   }
+}
 
-  /** Grows memory so a block of `size` fits at the end; returns the index of that free range. */
-  private grow(size: number, what: string): number {
-    const oldEnd = this.memory.buffer.byteLength;
-    const tail = this.free.at(-1);
-    const tailFree = tail && tail.end === oldEnd ? tail.end - tail.start : 0;
-    const pages = Math.ceil((size - tailFree) / PAGE);
-    const oldPages = oldEnd / PAGE;
-    if (oldPages + pages > MAX_PAGES) {
-      throw new RangeError(
-        `sepconv: ${what} needs ${size} bytes, more than WebAssembly's 4 GiB memory can hold ` +
-          `(${oldEnd} bytes in use or reserved)`,
-      );
-    }
-    try {
-      this.memory.grow(pages);
-    } catch (cause) {
-      throw new RangeError(`sepconv: could not grow WebAssembly memory by ${pages * PAGE} bytes for ${what}`, {
-        cause,
-      });
-    }
-    const newEnd = this.memory.buffer.byteLength;
-    if (tail && tail.end === oldEnd) tail.end = newEnd;
-    else this.free.push({ start: oldEnd, end: newEnd });
-    return this.free.length - 1;
+interface Range {
+  start: number;
+  end: number;
+}
+
+/**
+ * Takes `size` bytes from the first range of `free` that holds them, or from the end of memory
+ * (`end`, extended by whole pages, joining a free range that reaches it). Updates `free`;
+ * returns the block and the new end of memory.
+ */
+function firstFit(free: Range[], end: number, size: number): { ptr: number; end: number } {
+  let index = free.findIndex((r) => r.end - r.start >= size);
+  if (index < 0) {
+    const tail = free.at(-1);
+    const reachesEnd = tail !== undefined && tail.end === end;
+    const newEnd = end + Math.ceil((size - (reachesEnd ? tail.end - tail.start : 0)) / PAGE) * PAGE;
+    if (reachesEnd) tail.end = newEnd;
+    else free.push({ start: end, end: newEnd });
+    index = free.length - 1;
+    end = newEnd;
   }
+  const range = free[index];
+  const ptr = range.start;
+  range.start += size;
+  if (range.start === range.end) free.splice(index, 1);
+  return { ptr, end };
 }

@@ -59,20 +59,6 @@ export class Runtime {
   ) {
     this.heap = new Heap(kernels.memory, kernels.heapBase());
   }
-
-  /** A new block holding a copy of `data`; the caller releases it. */
-  upload(data: Float32Array, what: string): number {
-    const ptr = this.heap.alloc(data.byteLength, what);
-    this.heap.f32().set(data, ptr >>> 2);
-    return ptr;
-  }
-
-  /** A new block of `floats` zeros; the caller releases it. */
-  zeros(floats: number, what: string): number {
-    const ptr = this.heap.alloc(floats * 4, what);
-    this.heap.f32().fill(0, ptr >>> 2, (ptr >>> 2) + floats);
-    return ptr;
-  }
 }
 
 export async function instantiate(module: WebAssembly.Module): Promise<Runtime> {

@@ -288,6 +288,24 @@ export function geometry(op: string, inH: number, inW: number, kH: number, kW: n
   };
 }
 
+/** wasm32 linear memory holds at most 4 GiB: no input and output pair can be larger. */
+export const MAX_BYTES = 2 ** 32;
+
+/**
+ * Throws before anything is allocated when x and its output cannot both fit in WebAssembly
+ * memory. Every backend checks it, so the plain-JS one fails the same way (rather than
+ * allocating gigabytes, or failing with the engine's "Invalid typed array length").
+ */
+export function checkBufferSize(op: string, x: Tensor, outShape: readonly number[]): void {
+  const bytes = 4 * (x.data.length + outShape[0] * outShape[1] * outShape[2] * outShape[3]);
+  if (bytes > MAX_BYTES) {
+    throw new RangeError(
+      `${op}: x.shape ${show(x.shape)} and its output ${show(outShape)} would take ${bytes} bytes; ` +
+        `they must fit in WebAssembly's 4 GiB memory (${MAX_BYTES} bytes)`,
+    );
+  }
+}
+
 /** Throws unless `out` is a tensor of exactly `shape` that does not share memory with x. */
 export function checkOut(op: string, out: unknown, shape: readonly number[], x: Tensor): asserts out is Tensor {
   checkTensor(op, "out", out, 4);

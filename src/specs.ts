@@ -3,6 +3,7 @@
 
 import {
   checkBiasLength,
+  checkBufferSize,
   checkChannels,
   checkPointwiseFilter,
   checkTensor,
@@ -94,16 +95,38 @@ export function separableSpec(
   return { op, depthwise, pointwise };
 }
 
-/** Validates input x against a spec expecting `channels` input channels; returns the window geometry. */
-export function inputGeometry(
+/**
+ * Validates input x against a spec expecting `channels` input channels and giving `outChannels`
+ * output channels; returns the window geometry.
+ */
+function inputGeometry(
   op: string,
   x: Tensor,
   channels: number,
   kH: number,
   kW: number,
   window: WindowOptions,
+  outChannels: number,
 ): Geometry {
   checkTensor(op, "x", x, 4);
   checkChannels(op, "x.shape[3]", x.shape[3], channels, "the filter's input channels");
-  return geometry(op, x.shape[1], x.shape[2], kH, kW, window);
+  const g = geometry(op, x.shape[1], x.shape[2], kH, kW, window);
+  checkBufferSize(op, x, [x.shape[0], g.outH, g.outW, outChannels]);
+  return g;
+}
+
+/** Validates x for a depthwise spec; returns the window geometry. */
+export function depthwiseGeometry(s: DepthwiseSpec, x: Tensor): Geometry {
+  return inputGeometry(s.op, x, s.channels, s.kH, s.kW, s.window, s.channels * s.multiplier);
+}
+
+/** Validates x for a conv2d or pointwise spec; returns the window geometry. */
+export function convGeometry(s: ConvSpec, x: Tensor): Geometry {
+  return inputGeometry(s.op, x, s.inChannels, s.kH, s.kW, s.window, s.outChannels);
+}
+
+/** Validates x for a separable spec; returns the depthwise stage's window geometry. */
+export function separableGeometry(s: SeparableSpec, x: Tensor): Geometry {
+  const dw = s.depthwise;
+  return inputGeometry(s.op, x, dw.channels, dw.kH, dw.kW, dw.window, s.pointwise.outChannels);
 }

@@ -716,6 +716,15 @@ const CASES: readonly Case[] = [
     error: RangeError,
     parts: () => ["the padded input is 2147483653x2147483653", "options.padding [1073741824, 1073741824"],
   },
+  {
+    name: "padding that makes x and the output exceed WebAssembly's 4 GiB",
+    edit: (i) => (opts(i).padding = 20_000),
+    error: RangeError,
+    parts: () => [
+      /x\.shape \[1, 5, 5, 4\] and its output \[1, \d{5}, \d{5}, [68]\] would take \d{11} bytes; /,
+      "they must fit in WebAssembly's 4 GiB memory (4294967296 bytes)",
+    ],
+  },
   // empty output
   {
     name: "kernel larger than the input leaves an empty output",

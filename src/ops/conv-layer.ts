@@ -1,8 +1,9 @@
 import type { Runtime } from "../runtime.js";
-import { type ConvSpec, inputGeometry } from "../specs.js";
+import type { Geometry } from "../shapes.js";
+import { type ConvSpec, convGeometry } from "../specs.js";
 import type { Tensor } from "../types.js";
-import { activationCode, GEOMETRY_BYTES, writeConvGeometry } from "./geometry.js";
-import { WasmLayer } from "./layer.js";
+import { activationCode, writeConvGeometry } from "./geometry.js";
+import { type Plan, WasmLayer } from "./layer.js";
 
 /** conv2d and pointwise: 1x1 windows with stride 1 and no padding run as one GEMM over all pixels. */
 export class ConvLayer extends WasmLayer {
@@ -11,6 +12,9 @@ export class ConvLayer extends WasmLayer {
   private zero = 0;
   private scratch = 0;
   private asGemm = false;
+  private g: Geometry | undefined;
+  private inH = 0;
+  private inW = 0;
   private pixels = 0;
   private inImage = 0;
   private outImage = 0;
@@ -23,15 +27,21 @@ export class ConvLayer extends WasmLayer {
     const depth = spec.kH * spec.kW * spec.inChannels;
     const cols = spec.outChannels;
     const k = rt.kernels;
-    this.packed = this.pack(spec.filter, spec.window.bias, k.gemmPackedLength(depth, cols), (f, b, p) =>
-      k.gemmPack(f, b, depth, cols, p),
-    );
-    this.geometry = this.ownedBlock(GEOMETRY_BYTES, `${spec.op} geometry`);
+    const { packed, geometry } = this.packAll([
+      {
+        filter: spec.filter,
+        bias: spec.window.bias,
+        packedFloats: k.gemmPackedLength(depth, cols),
+        packFn: (f, b, p) => k.gemmPack(f, b, depth, cols, p),
+      },
+    ]);
+    this.packed = packed[0];
+    this.geometry = geometry;
   }
 
-  protected plan(x: Tensor): number[] {
+  protected plan(x: Tensor): Plan {
     const s = this.spec;
-    const g = inputGeometry(s.op, x, s.inChannels, s.kH, s.kW, s.window);
+    const g = convGeometry(s, x);
     const [n, inH, inW, inChannels] = x.shape;
     this.asGemm =
       s.kH === 1 &&
@@ -42,16 +52,40 @@ export class ConvLayer extends WasmLayer {
       g.padBottom === 0 &&
       g.padLeft === 0 &&
       g.padRight === 0;
-    if (!this.asGemm) {
-      this.zero = this.shapedBlock(inChannels * 4, `${s.op} zero pixel`, true);
-      // Four gathered receptive fields (see assembly/conv/conv.ts), plus room for a 16-byte tail.
-      this.scratch = this.shapedBlock(4 * s.kH * s.kW * inChannels * 4 + 16, `${s.op} gather rows`, true);
-      writeConvGeometry(this.rt.heap.i32(), this.geometry, inH, inW, inChannels, s.outChannels, g, s.window.activation);
-    }
+    this.g = g;
+    this.inH = inH;
+    this.inW = inW;
     this.pixels = g.outH * g.outW;
     this.inImage = inH * inW * inChannels * 4;
     this.outImage = this.pixels * s.outChannels * 4;
-    return [n, g.outH, g.outW, s.outChannels];
+    return {
+      outShape: [n, g.outH, g.outW, s.outChannels],
+      scratch: this.asGemm
+        ? []
+        : [
+            { bytes: inChannels * 4, zeroed: true },
+            // Four gathered receptive fields (see assembly/conv/conv.ts), plus room for a 16-byte tail.
+            { bytes: 4 * s.kH * s.kW * inChannels * 4 + 16, zeroed: true },
+          ],
+    };
+  }
+
+  protected bind(scratch: readonly number[]): void {
+    if (this.asGemm) return;
+    const s = this.spec;
+    this.zero = scratch[0];
+    this.scratch = scratch[1];
+    const i32 = this.rt.heap.i32();
+    writeConvGeometry(
+      i32,
+      this.geometry,
+      this.inH,
+      this.inW,
+      s.inChannels,
+      s.outChannels,
+      this.g!,
+      s.window.activation,
+    );
   }
 
   protected execute(input: number, output: number, batch: number): void {

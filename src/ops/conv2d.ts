@@ -1,6 +1,6 @@
 import { activeRuntime } from "../init.js";
 import { convKernel } from "../reference/kernels.js";
-import { type ConvSpec, convSpec, inputGeometry, pointwiseSpec } from "../specs.js";
+import { type ConvSpec, convGeometry, convSpec, pointwiseSpec } from "../specs.js";
 import type { ConvOptions, Layer, Tensor } from "../types.js";
 import { ConvLayer } from "./conv-layer.js";
 import { ReferenceLayer } from "./reference-layer.js";
@@ -13,7 +13,7 @@ export function createConv2d(filter: Tensor, options?: ConvOptions): Layer {
 
 /** conv2d of x [N, H, W, Cin] with filter [kH, kW, Cin, Cout], as tf.conv2d / tf.fused.conv2d. */
 export function conv2d(x: Tensor, filter: Tensor, options?: ConvOptions): Tensor {
-  return runOnce(prepare(convSpec("conv2d", filter, options)), x);
+  return runOnce(prepare(checkInput(convSpec("conv2d", filter, options), x)), x);
 }
 
 /** A 1x1 conv with filter [Cin, Cout] or [1, 1, Cin, Cout] packed once. */
@@ -23,12 +23,17 @@ export function createPointwiseConv2d(filter: Tensor, options?: ConvOptions): La
 
 /** 1x1 conv2d of x [N, H, W, Cin] with filter [Cin, Cout] or [1, 1, Cin, Cout]. */
 export function pointwiseConv2d(x: Tensor, filter: Tensor, options?: ConvOptions): Tensor {
-  return runOnce(prepare(pointwiseSpec("pointwiseConv2d", filter, options)), x);
+  return runOnce(prepare(checkInput(pointwiseSpec("pointwiseConv2d", filter, options), x)), x);
+}
+
+/** Validates x before the one-shot functions pack anything: a bad x costs no packing. */
+function checkInput(spec: ConvSpec, x: Tensor): ConvSpec {
+  convGeometry(spec, x);
+  return spec;
 }
 
 function prepare(spec: ConvSpec): Layer {
   const rt = activeRuntime(spec.op);
   if (rt) return new ConvLayer(rt, spec);
-  const { op, inChannels, kH, kW, window } = spec;
-  return new ReferenceLayer(op, (x) => convKernel(spec, x, inputGeometry(op, x, inChannels, kH, kW, window)));
+  return new ReferenceLayer(spec.op, (x) => convKernel(spec, x, convGeometry(spec, x)));
 }

@@ -1,14 +1,17 @@
 import type { Runtime } from "../runtime.js";
-import { type DepthwiseSpec, inputGeometry } from "../specs.js";
+import type { Geometry } from "../shapes.js";
+import { type DepthwiseSpec, depthwiseGeometry } from "../specs.js";
 import type { Tensor } from "../types.js";
-import { GEOMETRY_BYTES, writeDwGeometry } from "./geometry.js";
-import { WasmLayer } from "./layer.js";
+import { writeDwGeometry } from "./geometry.js";
+import { type Plan, WasmLayer } from "./layer.js";
 
 export class DepthwiseLayer extends WasmLayer {
   private readonly packed: number;
   private readonly geometry: number;
   private zeroRow = 0;
-  private outH = 0;
+  private g: Geometry | undefined;
+  private inH = 0;
+  private inW = 0;
   private inImage = 0;
   private outImage = 0;
 
@@ -20,27 +23,41 @@ export class DepthwiseLayer extends WasmLayer {
     const depth = spec.channels * spec.multiplier;
     const taps = spec.kH * spec.kW;
     const k = rt.kernels;
-    this.packed = this.pack(spec.filter, spec.window.bias, k.dwPackedLength(depth, taps), (f, b, p) =>
-      k.dwPack(f, b, depth, taps, p),
-    );
-    this.geometry = this.ownedBlock(GEOMETRY_BYTES, `${spec.op} geometry`);
+    const { packed, geometry } = this.packAll([
+      {
+        filter: spec.filter,
+        bias: spec.window.bias,
+        packedFloats: k.dwPackedLength(depth, taps),
+        packFn: (f, b, p) => k.dwPack(f, b, depth, taps, p),
+      },
+    ]);
+    this.packed = packed[0];
+    this.geometry = geometry;
   }
 
-  protected plan(x: Tensor): number[] {
+  protected plan(x: Tensor): Plan {
     const s = this.spec;
-    const g = inputGeometry(s.op, x, s.channels, s.kH, s.kW, s.window);
+    const g = depthwiseGeometry(s, x);
     const [n, inH, inW, channels] = x.shape;
     const depth = channels * s.multiplier;
-    this.zeroRow = this.shapedBlock(inW * channels * 4, `${s.op} zero row`, true);
-    writeDwGeometry(this.rt.heap.i32(), this.geometry, inH, inW, channels, s.multiplier, g, s.window.activation);
-    this.outH = g.outH;
+    this.g = g;
+    this.inH = inH;
+    this.inW = inW;
     this.inImage = inH * inW * channels * 4;
     this.outImage = g.outH * g.outW * depth * 4;
-    return [n, g.outH, g.outW, depth];
+    return { outShape: [n, g.outH, g.outW, depth], scratch: [{ bytes: inW * channels * 4, zeroed: true }] };
+  }
+
+  protected bind([zeroRow]: readonly number[]): void {
+    const s = this.spec;
+    this.zeroRow = zeroRow;
+    const i32 = this.rt.heap.i32();
+    writeDwGeometry(i32, this.geometry, this.inH, this.inW, s.channels, s.multiplier, this.g!, s.window.activation);
   }
 
   protected execute(input: number, output: number, batch: number): void {
     const k = this.rt.kernels;
+    const outH = this.g!.outH;
     for (let i = 0; i < batch; i++) {
       k.dwconvRows(
         this.geometry,
@@ -48,7 +65,7 @@ export class DepthwiseLayer extends WasmLayer {
         this.packed,
         output + i * this.outImage,
         0,
-        this.outH,
+        outH,
         this.zeroRow,
       );
     }

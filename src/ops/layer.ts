@@ -1,10 +1,28 @@
 // The life cycle shared by every prepared wasm layer: owned blocks (packed weights), blocks
 // sized for the current input shape (re-planned only when the shape changes), copy in,
 // execute, copy out. In the steady state run(x, out) allocates nothing in JS or wasm.
+// Blocks are taken in groups, all or nothing: a request too large for wasm's 4 GiB throws
+// before memory grows, and a failed create or re-plan holds no block.
 
 import type { Runtime } from "../runtime.js";
-import { checkOut, checkTensor } from "../shapes.js";
+import { checkOut, checkTensor, show } from "../shapes.js";
 import type { Layer, Tensor } from "../types.js";
+import { GEOMETRY_BYTES } from "./geometry.js";
+
+/** What an input shape needs, worked out before anything is allocated. */
+export interface Plan {
+  outShape: number[];
+  /** Scratch blocks besides input and output (bytes), handed to bind() in this order. */
+  scratch: { bytes: number; zeroed?: boolean }[];
+}
+
+/** A filter (and bias) to pack into a block the layer owns, with the module's pack function. */
+export interface Pack {
+  filter: Float32Array;
+  bias: Float32Array | undefined;
+  packedFloats: number;
+  packFn: (filter: number, bias: number, packed: number) => void;
+}
 
 export abstract class WasmLayer implements Layer {
   private disposed = false;
@@ -26,40 +44,38 @@ export abstract class WasmLayer implements Layer {
     readonly op: string,
   ) {}
 
-  /** Validates x against the layer and plans for its shape; returns the output shape. */
-  protected abstract plan(x: Tensor): number[];
+  /** Validates x against the layer and says what its shape needs; allocates nothing. */
+  protected abstract plan(x: Tensor): Plan;
+
+  /** Receives the scratch blocks of the plan just made (in its order); writes the geometry. */
+  protected abstract bind(scratch: readonly number[]): void;
 
   /** Runs the kernels for a batch of `batch` images from `input` into `output`. */
   protected abstract execute(input: number, output: number, batch: number): void;
 
-  /** A block that lives as long as the layer (packed weights, geometry). */
-  protected ownedBlock(bytes: number, what: string): number {
-    const ptr = this.rt.heap.alloc(bytes, what);
-    this.owned.push(ptr);
-    return ptr;
-  }
-
-  /** A block that lives until the input shape changes (scratch, zero rows). */
-  protected shapedBlock(bytes: number, what: string, zero = false): number {
-    const ptr = zero ? this.rt.zeros(Math.ceil(bytes / 4), what) : this.rt.heap.alloc(bytes, what);
-    this.shaped.push(ptr);
-    return ptr;
-  }
-
-  /** Packs a filter (and optional bias) with one of the module's pack functions into an owned block. */
-  protected pack(
-    filter: Float32Array,
-    bias: Float32Array | undefined,
-    packedFloats: number,
-    packFn: (filter: number, bias: number, packed: number) => void,
-  ): number {
-    const packed = this.ownedBlock(packedFloats * 4, `${this.op} packed weights`);
-    const f = this.rt.upload(filter, `${this.op} filter`);
-    const b = bias ? this.rt.upload(bias, `${this.op} bias`) : 0;
-    packFn(f, b, packed);
-    this.rt.heap.release(f);
-    if (b) this.rt.heap.release(b);
-    return packed;
+  /**
+   * Packs every filter into a block owned for the layer's life, plus one geometry record, in one
+   * group with the temporary uploads. Returns the packed blocks (in order) and the geometry block.
+   */
+  protected packAll(packs: readonly Pack[]): { packed: number[]; geometry: number } {
+    const uploads = packs.flatMap((p) => (p.bias ? [p.filter, p.bias] : [p.filter]));
+    const heap = this.rt.heap;
+    const ptrs = heap.allocAll(
+      [...packs.map((p) => p.packedFloats * 4), GEOMETRY_BYTES, ...uploads.map((u) => u.byteLength)],
+      `${this.op}: the packed weights`,
+    );
+    const kept = packs.length + 1;
+    this.owned.push(...ptrs.slice(0, kept));
+    const f32 = heap.f32();
+    for (let i = 0; i < uploads.length; i++) f32.set(uploads[i], ptrs[kept + i] >>> 2);
+    let next = kept;
+    for (const [i, p] of packs.entries()) {
+      const filter = ptrs[next++];
+      const bias = p.bias ? ptrs[next++] : 0;
+      p.packFn(filter, bias, ptrs[i]);
+    }
+    for (const ptr of ptrs.slice(kept)) heap.release(ptr);
+    return { packed: ptrs.slice(0, packs.length), geometry: ptrs[packs.length] };
   }
 
   run(x: Tensor, out?: Tensor): Tensor {
@@ -89,21 +105,30 @@ export abstract class WasmLayer implements Layer {
 
   private replan(x: Tensor): void {
     this.releaseShaped();
-    try {
-      const outShape = this.plan(x);
-      const outLength = outShape[0] * outShape[1] * outShape[2] * outShape[3];
-      this.input = this.shapedBlock(x.data.byteLength, `${this.op} input`);
-      this.output = this.shapedBlock(outLength * 4, `${this.op} output`);
-      this.outShape = outShape;
-      this.outLength = outLength;
-      this.n = x.shape[0];
-      this.h = x.shape[1];
-      this.w = x.shape[2];
-      this.c = x.shape[3];
-    } catch (error) {
-      this.releaseShaped();
-      throw error;
+    const plan = this.plan(x);
+    const outLength = plan.outShape.reduce((a, b) => a * b, 1);
+    // Scratch first and the output last, so a stray write past the output's end lands in free
+    // memory (where the tests' canaries are), not in a block of this layer.
+    const heap = this.rt.heap;
+    const ptrs = heap.allocAll(
+      [...plan.scratch.map((s) => s.bytes), x.data.byteLength, outLength * 4],
+      `${this.op}: the input, output and scratch buffers for x.shape ${show(x.shape)}`,
+    );
+    this.shaped.push(...ptrs);
+    const scratch = ptrs.slice(0, plan.scratch.length);
+    const f32 = heap.f32();
+    for (const [i, s] of plan.scratch.entries()) {
+      if (s.zeroed) f32.fill(0, scratch[i] >>> 2, (scratch[i] >>> 2) + Math.ceil(s.bytes / 4));
     }
+    this.bind(scratch);
+    this.input = ptrs[plan.scratch.length];
+    this.output = ptrs[plan.scratch.length + 1];
+    this.outShape = plan.outShape;
+    this.outLength = outLength;
+    this.n = x.shape[0];
+    this.h = x.shape[1];
+    this.w = x.shape[2];
+    this.c = x.shape[3];
   }
 
   private releaseShaped(): void {

@@ -1,8 +1,9 @@
 import type { Runtime } from "../runtime.js";
-import { inputGeometry, type SeparableSpec } from "../specs.js";
+import type { Geometry } from "../shapes.js";
+import { type SeparableSpec, separableGeometry } from "../specs.js";
 import type { Tensor } from "../types.js";
-import { activationCode, GEOMETRY_BYTES, writeDwGeometry } from "./geometry.js";
-import { WasmLayer } from "./layer.js";
+import { activationCode, writeDwGeometry } from "./geometry.js";
+import { type Plan, WasmLayer } from "./layer.js";
 
 /** Floats of depthwise output kept per band: small enough to stay in L2 next to the weights. */
 const BAND_FLOATS = 32 * 1024;
@@ -14,6 +15,9 @@ export class SeparableLayer extends WasmLayer {
   private readonly geometry: number;
   private zeroRow = 0;
   private scratch = 0;
+  private g: Geometry | undefined;
+  private inH = 0;
+  private inW = 0;
   private outH = 0;
   private bandRows = 0;
   private inImage = 0;
@@ -28,28 +32,48 @@ export class SeparableLayer extends WasmLayer {
     const depth = dw.channels * dw.multiplier;
     const taps = dw.kH * dw.kW;
     const k = rt.kernels;
-    this.depthwisePacked = this.pack(dw.filter, dw.window.bias, k.dwPackedLength(depth, taps), (f, b, p) =>
-      k.dwPack(f, b, depth, taps, p),
-    );
-    this.pointwisePacked = this.pack(pw.filter, pw.window.bias, k.gemmPackedLength(depth, pw.outChannels), (f, b, p) =>
-      k.gemmPack(f, b, depth, pw.outChannels, p),
-    );
-    this.geometry = this.ownedBlock(GEOMETRY_BYTES, `${spec.op} geometry`);
+    const { packed, geometry } = this.packAll([
+      {
+        filter: dw.filter,
+        bias: dw.window.bias,
+        packedFloats: k.dwPackedLength(depth, taps),
+        packFn: (f, b, p) => k.dwPack(f, b, depth, taps, p),
+      },
+      {
+        filter: pw.filter,
+        bias: pw.window.bias,
+        packedFloats: k.gemmPackedLength(depth, pw.outChannels),
+        packFn: (f, b, p) => k.gemmPack(f, b, depth, pw.outChannels, p),
+      },
+    ]);
+    [this.depthwisePacked, this.pointwisePacked] = packed;
+    this.geometry = geometry;
   }
 
-  protected plan(x: Tensor): number[] {
-    const { op, depthwise: dw, pointwise: pw } = this.spec;
-    const g = inputGeometry(op, x, dw.channels, dw.kH, dw.kW, dw.window);
+  protected plan(x: Tensor): Plan {
+    const { depthwise: dw, pointwise: pw } = this.spec;
+    const g = separableGeometry(this.spec, x);
     const [n, inH, inW, channels] = x.shape;
     const depth = channels * dw.multiplier;
-    this.bandRows = Math.max(1, Math.min(g.outH, Math.floor(BAND_FLOATS / (g.outW * depth))));
-    this.zeroRow = this.shapedBlock(inW * channels * 4, `${op} zero row`, true);
-    this.scratch = this.shapedBlock(this.bandRows * g.outW * depth * 4, `${op} band scratch`);
-    writeDwGeometry(this.rt.heap.i32(), this.geometry, inH, inW, channels, dw.multiplier, g, dw.window.activation);
+    this.g = g;
+    this.inH = inH;
+    this.inW = inW;
     this.outH = g.outH;
+    this.bandRows = Math.max(1, Math.min(g.outH, Math.floor(BAND_FLOATS / (g.outW * depth))));
     this.inImage = inH * inW * channels * 4;
     this.outImage = g.outH * g.outW * pw.outChannels * 4;
-    return [n, g.outH, g.outW, pw.outChannels];
+    return {
+      outShape: [n, g.outH, g.outW, pw.outChannels],
+      scratch: [{ bytes: inW * channels * 4, zeroed: true }, { bytes: this.bandRows * g.outW * depth * 4 }],
+    };
+  }
+
+  protected bind([zeroRow, scratch]: readonly number[]): void {
+    const dw = this.spec.depthwise;
+    this.zeroRow = zeroRow;
+    this.scratch = scratch;
+    const i32 = this.rt.heap.i32();
+    writeDwGeometry(i32, this.geometry, this.inH, this.inW, dw.channels, dw.multiplier, this.g!, dw.window.activation);
   }
 
   protected execute(input: number, output: number, batch: number): void {

@@ -1,6 +1,6 @@
 import { activeRuntime } from "../init.js";
 import { separableKernel } from "../reference/kernels.js";
-import { type SeparableSpec, separableSpec } from "../specs.js";
+import { type SeparableSpec, separableGeometry, separableSpec } from "../specs.js";
 import type { Layer, SeparableOptions, Tensor } from "../types.js";
 import { ReferenceLayer } from "./reference-layer.js";
 import { runOnce } from "./run-once.js";
@@ -25,7 +25,9 @@ export function separableConv2d(
   pointwiseFilter: Tensor,
   options?: SeparableOptions,
 ): Tensor {
-  return runOnce(prepare(separableSpec("separableConv2d", depthwiseFilter, pointwiseFilter, options)), x);
+  const spec = separableSpec("separableConv2d", depthwiseFilter, pointwiseFilter, options);
+  separableGeometry(spec, x); // a bad x costs no packing
+  return runOnce(prepare(spec), x);
 }
 
 function prepare(spec: SeparableSpec): Layer {

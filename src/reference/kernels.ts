@@ -2,7 +2,7 @@
 // Deliberately straightforward loops; accumulation is in float64 and rounded once at the end.
 
 import { type Geometry, geometry } from "../shapes.js";
-import { type ConvSpec, type DepthwiseSpec, inputGeometry, type SeparableSpec } from "../specs.js";
+import { type ConvSpec, type DepthwiseSpec, type SeparableSpec, separableGeometry } from "../specs.js";
 import type { Tensor } from "../types.js";
 import { activationFn } from "./activation.js";
 
@@ -69,7 +69,7 @@ export function convKernel(spec: ConvSpec, x: Tensor, g: Geometry): Tensor {
 /** Depthwise then pointwise, with the intermediate rounded to float32 as the fused kernels keep it. */
 export function separableKernel(spec: SeparableSpec, x: Tensor): Tensor {
   const { op, depthwise: dw, pointwise: pw } = spec;
-  const g = inputGeometry(op, x, dw.channels, dw.kH, dw.kW, dw.window);
+  const g = separableGeometry(spec, x);
   const mid = depthwiseKernel(dw, x, g);
   return convKernel(pw, mid, geometry(op, g.outH, g.outW, 1, 1, pw.window));
 }
