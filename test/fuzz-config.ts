@@ -42,6 +42,16 @@ export interface Config {
   filter4d: boolean;
   prepared: boolean;
   seed: number;
+  /**
+   * A non-finite value, or 0 for none, put in one element of the filter (for separable, the
+   * depthwise filter) or, with `poisonInput`, of both inputs: it must propagate the same way on
+   * every build, padded taps included. `poisonAt` picks the element (modulo the length). One
+   * element at a time, so each output sums at most one non-finite product and the result does
+   * not depend on the order of summation.
+   */
+  poison: number;
+  poisonAt: number;
+  poisonInput: boolean;
 }
 
 const int = (min: number, max: number) => fc.integer({ min, max });
@@ -92,6 +102,12 @@ export function configArbitrary(op: Op): fc.Arbitrary<Config> {
       filter4d: fc.boolean(),
       prepared: fc.boolean(),
       seed: fc.nat(),
+      poison: fc.oneof(
+        { arbitrary: fc.constant(0), weight: 6 },
+        { arbitrary: fc.constantFrom(Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN), weight: 1 },
+      ),
+      poisonAt: fc.nat(),
+      poisonInput: fc.boolean(),
     })
     .map((c) => (c.tile === 0 ? c : specialised(c)))
     .map((c) => {
@@ -122,6 +138,12 @@ function specialised(c: Config): Config {
 
 /** The op, weights and options a configuration describes (data seeded by config.seed). */
 export function caseOf(c: Config): OpCase {
+  const op = cleanCaseOf(c);
+  if (c.poison !== 0 && !c.poisonInput) op.filter.data[c.poisonAt % op.filter.data.length] = c.poison;
+  return op;
+}
+
+function cleanCaseOf(c: Config): OpCase {
   const r = rng(c.seed);
   const options: OpCase["options"] = {
     strides: c.strides,
@@ -157,7 +179,12 @@ export function caseOf(c: Config): OpCase {
 
 export function inputsOf(c: Config): [Tensor, Tensor] {
   const r = rng(c.seed ^ 0x5eed);
-  return [randomTensor(r, [c.batch, c.h, c.w, c.channels]), randomTensor(r, [c.batch2, c.h2, c.w2, c.channels])];
+  const inputs = [
+    randomTensor(r, [c.batch, c.h, c.w, c.channels]),
+    randomTensor(r, [c.batch2, c.h2, c.w2, c.channels]),
+  ];
+  if (c.poison !== 0 && c.poisonInput) for (const x of inputs) x.data[c.poisonAt % x.data.length] = c.poison;
+  return inputs as [Tensor, Tensor];
 }
 
 /** The property: the op on the active build agrees with the reference. */

@@ -20,7 +20,9 @@ const ROWS = memory.data(8 * sizeof<usize>());
 /** acc + x * w for tap kx of a row when that tap is inside the image [kxLo, kxHi); else acc. */
 // @ts-ignore: decorator
 @inline function tap(acc: v128, row: usize, weights: usize, kx: i32, kxLo: i32, kxHi: i32, col: usize): v128 {
-  if (kx < kxLo || kx >= kxHi) return acc; // padding contributes nothing (not 0 * w: w may be Inf)
+  // A clipped tap is skipped; for a non-finite w the layer then sets the NaN that 0 * w gives
+  // (src/ops/padded-taps.ts), as the zero row above and below the image gives it here.
+  if (kx < kxLo || kx >= kxHi) return acc;
   return madd(v128.load(row + <usize>kx * col), v128.load(weights + <usize>kx * 16), acc);
 }
 

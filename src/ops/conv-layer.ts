@@ -4,11 +4,13 @@ import { type ConvSpec, convGeometry } from "../specs.js";
 import type { Tensor } from "../types.js";
 import { activationCode, writeConvGeometry } from "./geometry.js";
 import { type Plan, WasmLayer } from "./layer.js";
+import { PaddedTaps } from "./padded-taps.js";
 
 /** conv2d and pointwise: 1x1 windows with stride 1 and no padding run as one GEMM over all pixels. */
 export class ConvLayer extends WasmLayer {
   private readonly packed: number;
   private readonly geometry: number;
+  private readonly padded: PaddedTaps | undefined;
   private zero = 0;
   private scratch = 0;
   private asGemm = false;
@@ -37,6 +39,7 @@ export class ConvLayer extends WasmLayer {
     ]);
     this.packed = packed[0];
     this.geometry = geometry;
+    this.padded = PaddedTaps.of(spec.filter, spec.kH, spec.kW, cols);
   }
 
   protected plan(x: Tensor): Plan {
@@ -113,5 +116,6 @@ export class ConvLayer extends WasmLayer {
         this.scratch,
       );
     }
+    this.padded?.apply(this.rt.heap.f32(), output >>> 2, batch, this.g!, this.inH, this.inW, s.outChannels);
   }
 }

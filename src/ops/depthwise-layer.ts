@@ -4,10 +4,12 @@ import { type DepthwiseSpec, depthwiseGeometry } from "../specs.js";
 import type { Tensor } from "../types.js";
 import { writeDwGeometry } from "./geometry.js";
 import { type Plan, WasmLayer } from "./layer.js";
+import { PaddedTaps } from "./padded-taps.js";
 
 export class DepthwiseLayer extends WasmLayer {
   private readonly packed: number;
   private readonly geometry: number;
+  private readonly padded: PaddedTaps | undefined;
   private zeroRow = 0;
   private g: Geometry | undefined;
   private inH = 0;
@@ -33,6 +35,7 @@ export class DepthwiseLayer extends WasmLayer {
     ]);
     this.packed = packed[0];
     this.geometry = geometry;
+    this.padded = PaddedTaps.of(spec.filter, spec.kH, spec.kW, depth);
   }
 
   protected plan(x: Tensor): Plan {
@@ -69,5 +72,7 @@ export class DepthwiseLayer extends WasmLayer {
         this.zeroRow,
       );
     }
+    const s = this.spec;
+    this.padded?.apply(this.rt.heap.f32(), output >>> 2, batch, this.g!, this.inH, this.inW, s.channels * s.multiplier);
   }
 }

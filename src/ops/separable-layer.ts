@@ -4,6 +4,7 @@ import { type SeparableSpec, separableGeometry } from "../specs.js";
 import type { Tensor } from "../types.js";
 import { activationCode, writeDwGeometry } from "./geometry.js";
 import { type Plan, WasmLayer } from "./layer.js";
+import { PaddedTaps } from "./padded-taps.js";
 
 /** Floats of depthwise output kept per band: small enough to stay in L2 next to the weights. */
 const BAND_FLOATS = 32 * 1024;
@@ -13,6 +14,8 @@ export class SeparableLayer extends WasmLayer {
   private readonly depthwisePacked: number;
   private readonly pointwisePacked: number;
   private readonly geometry: number;
+  /** A NaN in any depthwise channel reaches every output channel through the pointwise stage. */
+  private readonly padded: PaddedTaps | undefined;
   private zeroRow = 0;
   private scratch = 0;
   private g: Geometry | undefined;
@@ -48,6 +51,7 @@ export class SeparableLayer extends WasmLayer {
     ]);
     [this.depthwisePacked, this.pointwisePacked] = packed;
     this.geometry = geometry;
+    this.padded = PaddedTaps.of(dw.filter, dw.kH, dw.kW, depth)?.toAllChannels();
   }
 
   protected plan(x: Tensor): Plan {
@@ -95,5 +99,6 @@ export class SeparableLayer extends WasmLayer {
         output + i * this.outImage,
       );
     }
+    this.padded?.apply(this.rt.heap.f32(), output >>> 2, batch, this.g!, this.inH, this.inW, pw.outChannels);
   }
 }

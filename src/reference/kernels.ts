@@ -1,5 +1,7 @@
 // Plain-JS kernels over validated specs: the oracle for tests and the baseline for benchmarks.
 // Deliberately straightforward loops; accumulation is in float64 and rounded once at the end.
+// Padding is zeros under IEEE arithmetic: a tap in the padding adds 0 * w, which is 0 for a
+// finite weight and NaN for an infinite or NaN one (as XNNPACK and TensorFlow compute it).
 
 import { type Geometry, geometry } from "../shapes.js";
 import { type ConvSpec, type DepthwiseSpec, type SeparableSpec, separableGeometry } from "../specs.js";
@@ -21,11 +23,12 @@ export function depthwiseKernel(spec: DepthwiseSpec, x: Tensor, g: Geometry): Te
           let acc = window.bias ? window.bias[oc] : 0;
           for (let ky = 0; ky < g.kH; ky++) {
             const iy = oy * g.strideH - g.padTop + ky * g.dilationH;
-            if (iy < 0 || iy >= inH) continue;
+            const rowInside = iy >= 0 && iy < inH;
             for (let kx = 0; kx < g.kW; kx++) {
               const ix = ox * g.strideW - g.padLeft + kx * g.dilationW;
-              if (ix < 0 || ix >= inW) continue;
-              acc += x.data[((b * inH + iy) * inW + ix) * channels + c] * filter[(ky * g.kW + kx) * depth + oc];
+              const w = filter[(ky * g.kW + kx) * depth + oc];
+              const inside = rowInside && ix >= 0 && ix < inW;
+              acc += (inside ? x.data[((b * inH + iy) * inW + ix) * channels + c] : 0) * w;
             }
           }
           out[o++] = act(acc);
@@ -49,13 +52,16 @@ export function convKernel(spec: ConvSpec, x: Tensor, g: Geometry): Tensor {
           let acc = window.bias ? window.bias[co] : 0;
           for (let ky = 0; ky < g.kH; ky++) {
             const iy = oy * g.strideH - g.padTop + ky * g.dilationH;
-            if (iy < 0 || iy >= inH) continue;
+            const rowInside = iy >= 0 && iy < inH;
             for (let kx = 0; kx < g.kW; kx++) {
               const ix = ox * g.strideW - g.padLeft + kx * g.dilationW;
-              if (ix < 0 || ix >= inW) continue;
-              const xBase = ((b * inH + iy) * inW + ix) * cin;
               const fBase = (ky * g.kW + kx) * cin * cout + co;
-              for (let ci = 0; ci < cin; ci++) acc += x.data[xBase + ci] * filter[fBase + ci * cout];
+              if (rowInside && ix >= 0 && ix < inW) {
+                const xBase = ((b * inH + iy) * inW + ix) * cin;
+                for (let ci = 0; ci < cin; ci++) acc += x.data[xBase + ci] * filter[fBase + ci * cout];
+              } else {
+                for (let ci = 0; ci < cin; ci++) acc += 0 * filter[fBase + ci * cout];
+              }
             }
           }
           out[o++] = act(acc);
