@@ -1,283 +1,190 @@
-// npm run bench: sepconv against the plain-JS reference and TensorFlow.js (wasm/XNNPACK and
-// cpu backends) on every MobileNet v1/v2 layer of bench/models/, one process, one thread.
-// Prints a table per model and per-category sums; writes bench/results/latest.json and .md.
+// npm run bench: sepconv against the plain-JS reference, TensorFlow.js (wasm/XNNPACK and cpu
+// backends) and ONNX Runtime Web (wasm) on every MobileNet v1/v2 layer and separable block of
+// bench/models/, in one Node process, one thread; then the machine's wasm-SIMD peak, cold start
+// in fresh processes and shipped sizes. Writes bench/results/latest.{json,md} and speedup.svg.
 //
-// Options: --model v1|v2 (default both), --peers sepconv,js,tfjs-wasm,tfjs-cpu, --time MS per case.
+// Options (see README, Benchmarks):
+//   --model v1|v2        one model (default both)
+//   --peers a,b          sepconv (every build) | sepconv-relaxed-simd | sepconv-simd | sepconv-scalar |
+//                        js | tfjs-wasm | tfjs-cpu | ort  (default all)
+//   --only a,b           layer or block names, e.g. dw3,pw3,dw3+pw3
+//   --time MS            sampling time per case and peer (default 150; slow peers a third)
+//   --quick              smoke run: 4 cases per model, 30 ms, 2 cold starts
+//   --skip a,b           peak | coldstart | size
+//   --out DIR            where to write (default bench/results for a full run, else build/bench)
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import * as sepconv from "../dist/index.js";
-import { readModels, separableBlocks } from "./models.mjs";
-import { tfjsPeer } from "./peers.mjs";
-import { fmt, measure, table } from "./timing.mjs";
+import { fileURLToPath } from "node:url";
+import { dataFor, readCases, relativeError } from "./cases.mjs";
+import { speedupChart } from "./chart.mjs";
+import { measureColdStart } from "./coldstart.mjs";
+import { measurePeak } from "./peak.mjs";
+import { ortPeer } from "./peers/onnx.mjs";
+import { autoBuild, sepconvPeers } from "./peers/sepconv.mjs";
+import { tfjsPeer } from "./peers/tfjs.mjs";
+import { consoleSummary, markdownReport, summarize } from "./report.mjs";
+import { measureSizes, sizeTotals } from "./size.mjs";
+import { sample, stats } from "./timing.mjs";
 
-const args = Object.fromEntries(
-  process.argv.slice(2).flatMap((a, i, all) => (a.startsWith("--") ? [[a.slice(2), all[i + 1]]] : [])),
-);
-const timeMs = Number(args.time ?? 150);
-const wanted = (args.peers ?? "sepconv,js,tfjs-wasm,tfjs-cpu").split(",");
+const TOLERANCE = 1e-3; // max |peer - sepconv| / max |sepconv|
+const ROUNDS = 3; // each case's samples are taken in rounds, peers interleaved, order rotated
 
-function random(n, seed) {
-  let s = seed >>> 0;
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    a[i] = s / 2 ** 31 - 1;
+const started = performance.now();
+const args = parseArgs(process.argv.slice(2));
+const quick = "quick" in args;
+const timeMs = Number(args.time ?? (quick ? 30 : 150));
+const skip = new Set((args.skip ?? "").split(",").filter(Boolean));
+const wanted = (args.peers ?? "sepconv,js,tfjs-wasm,tfjs-cpu,ort").split(",");
+const only = args.only?.split(",");
+const full = !quick && !args.model && !args.peers && !only && !args.time && !skip.size;
+const outDir = fileURLToPath(new URL(`../${args.out ?? (full ? "bench/results" : "build/bench")}/`, import.meta.url));
+const log = (s) => process.stderr.write(s);
+
+const cases = readCases({ model: args.model, only, quick });
+if (!cases.length) throw new Error("no case matches --model/--only");
+
+// Peers, fastest-to-set-up first. The comparison baseline is the build init() picks itself.
+const ours = `sepconv-${await autoBuild()}`;
+const { peers: sepconvList, unsupported } = await sepconvPeers();
+const peers = sepconvList.filter((p) => wanted.includes(p.key) || (wanted.includes("sepconv") && p.key !== "js"));
+for (const key of ["tfjs-wasm", "tfjs-cpu", "ort"]) {
+  if (!wanted.includes(key)) continue;
+  peers.push(key === "ort" ? await ortPeer() : await tfjsPeer(key.slice(5)));
+}
+const oracle = sepconvList.find((p) => p.key === ours);
+for (const u of unsupported) log(`sepconv ${u.build}: not supported here (${u.reason})\n`);
+log(`${cases.length} cases x ${peers.length} peers (${peers.map((p) => p.key).join(", ")}); baseline ${ours}\n`);
+
+const machine = {
+  cpu: os.cpus()[0]?.model ?? "unknown",
+  cores: os.cpus().length,
+  memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  platform: `${os.platform()} ${os.arch()}`,
+  node: process.versions.node,
+  v8: process.versions.v8,
+  flags: process.execArgv,
+  date: new Date().toISOString(),
+  loadAverageAtStart: os.loadavg()[0],
+};
+
+const results = [];
+const mismatches = [];
+for (const [index, c] of cases.entries()) {
+  const data = dataFor(c);
+  const reference = await oracle.prepare(c, data);
+  const want = Float32Array.from(reference.output());
+  reference.dispose();
+
+  const prepared = [];
+  const check = {};
+  for (const peer of peers) {
+    const p = await peer.prepare(c, data);
+    const error = relativeError(await p.output(), want); // also the first (warm-up) run
+    check[peer.key] = error;
+    if (!(error < TOLERANCE)) {
+      mismatches.push({ case: c.id, peer: peer.key, error });
+      log(`\nMISMATCH ${c.id} ${peer.key}: relative error ${error}\n`);
+    }
+    prepared.push({ peer, p, samples: [] });
   }
-  return a;
-}
-
-/** Output size and multiply-adds of a layer ('same' or 'valid', square). */
-function shapeOf(layer) {
-  const out =
-    layer.padding === "same" ? Math.ceil(layer.h / layer.stride) : Math.floor((layer.h - layer.k) / layer.stride) + 1;
-  const dwMacs = out * out * layer.cin * layer.k * layer.k;
-  const pwMacs = out * out * layer.cin * layer.cout;
-  const macs = {
-    dw: dwMacs,
-    pw: out * out * layer.cin * layer.cout,
-    conv: out * out * layer.k * layer.k * layer.cin * layer.cout,
-    sep: dwMacs + pwMacs,
-  }[layer.op];
-  return { out, macs };
-}
-
-function dataFor(layer) {
-  const k2 = layer.k * layer.k;
-  return {
-    x: random(layer.h * layer.w * layer.cin, 1),
-    filter: random(layer.op === "dw" ? k2 * layer.cin : k2 * layer.cin * layer.cout, 2),
-    bias: random(layer.op === "dw" ? layer.cin : layer.cout, 3),
-    dwFilter: random(k2 * layer.cin, 4),
-    pwFilter: random(layer.cin * layer.cout, 5),
-    dwBias: random(layer.cin, 6),
-  };
-}
-
-/** sepconv (current build) or the plain-JS reference on one layer. */
-function sepconvLayer(api, layer, data) {
-  const x = { data: data.x, shape: [1, layer.h, layer.w, layer.cin] };
-  const o = { strides: layer.stride, padding: layer.padding, bias: data.bias, activation: "relu6" };
-  const k = layer.k;
-  const make = {
-    dw: () => api.createDepthwiseConv2d({ data: data.filter, shape: [k, k, layer.cin, 1] }, o),
-    pw: () => api.createPointwiseConv2d({ data: data.filter, shape: [layer.cin, layer.cout] }, o),
-    conv: () => api.createConv2d({ data: data.filter, shape: [k, k, layer.cin, layer.cout] }, o),
-    sep: () =>
-      api.createSeparableConv2d(
-        { data: data.dwFilter, shape: [k, k, layer.cin, 1] },
-        { data: data.pwFilter, shape: [layer.cin, layer.cout] },
-        { ...o, depthwiseBias: data.dwBias, depthwiseActivation: "relu6" },
-      ),
-  }[layer.op];
-  const prepared = make();
-  const out = prepared.run(x);
-  return { run: () => prepared.run(x, out), dispose: () => prepared.dispose() };
-}
-
-async function peers() {
-  const list = [];
-  const builds = ["relaxed-simd", "simd", "scalar"].filter((b) => wanted.includes("sepconv") && supported(b));
-  for (const build of builds) {
-    list.push({
-      name: `sepconv ${build}`,
-      key: `sepconv-${build}`,
-      ours: true,
-      setup: () => sepconv.init({ backend: build }),
-      prepare: (layer, data) => sepconvLayer(sepconv, layer, data),
-    });
+  for (const { peer, p } of prepared) {
+    await peer.enter?.();
+    await sample(p.run, { runs: peer.slow ? 1 : 2, async: peer.async });
   }
-  if (wanted.includes("js")) {
-    list.push({
-      name: "plain JS reference",
-      key: "js",
-      setup: () => sepconv.init({ backend: "js" }),
-      prepare: (layer, data) => sepconvLayer(sepconv, layer, data),
-      slow: true,
-    });
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < prepared.length; i++) {
+      const { peer, p, samples } = prepared[(i + round) % prepared.length];
+      await peer.enter?.();
+      const budget = peer.slow ? { runs: 1, timeMs: timeMs / 3 / ROUNDS } : { runs: 2, timeMs: timeMs / ROUNDS };
+      await sample(p.run, { ...budget, async: peer.async }, samples);
+    }
   }
-  for (const b of ["wasm", "cpu"]) {
-    if (!wanted.includes(`tfjs-${b}`)) continue;
-    list.push({ key: `tfjs-${b}`, lazy: () => tfjsPeer(b), slow: b === "cpu" });
+  const times = {};
+  for (const { peer, p, samples } of prepared) {
+    times[peer.key] = stats(samples);
+    p.dispose();
   }
-  return list;
+  results.push({ ...c, times, check });
+  const base = times[ours]?.median;
+  const line = base
+    ? peers
+        .filter((p) => p.key !== ours)
+        .map((p) => `${p.key} ${(times[p.key].median / base).toFixed(2)}x`)
+        .join(", ")
+    : "";
+  log(`[${index + 1}/${cases.length}] ${c.id}: ${base ? `${base.toFixed(3)} ms; ` : ""}${line}\n`);
+}
+const layersSeconds = (performance.now() - started) / 1000;
+
+let peak;
+if (!skip.has("peak")) {
+  log("peak: ");
+  peak = await measurePeak();
+  log(`${Object.entries(peak).map(([b, p]) => `${b} ${p.gflops.toFixed(1)} GFLOP/s`)}\n`);
+}
+let coldStart;
+if (!skip.has("coldstart")) {
+  log("cold start: ");
+  coldStart = measureColdStart({ runs: quick ? 2 : 5 });
+  log(`${Object.entries(coldStart).map(([k, r]) => `${k} ${r.median.toFixed(1)} ms`)}\n`);
+}
+let sizes;
+if (!skip.has("size")) {
+  const files = measureSizes();
+  sizes = { files, totals: sizeTotals(files) };
 }
 
-function supported(build) {
-  if (build === "scalar") return true;
-  try {
-    return WebAssembly.validate(
-      build === "simd"
-        ? Uint8Array.of(
-            0,
-            97,
-            115,
-            109,
-            1,
-            0,
-            0,
-            0,
-            1,
-            5,
-            1,
-            96,
-            0,
-            1,
-            123,
-            3,
-            2,
-            1,
-            0,
-            10,
-            8,
-            1,
-            6,
-            0,
-            65,
-            0,
-            253,
-            15,
-            11,
-          )
-        : Uint8Array.of(
-            0,
-            97,
-            115,
-            109,
-            1,
-            0,
-            0,
-            0,
-            1,
-            5,
-            1,
-            96,
-            0,
-            1,
-            123,
-            3,
-            2,
-            1,
-            0,
-            10,
-            19,
-            1,
-            17,
-            0,
-            65,
-            0,
-            253,
-            15,
-            65,
-            0,
-            253,
-            15,
-            65,
-            0,
-            253,
-            15,
-            253,
-            133,
-            2,
-            11,
-          ),
-    );
-  } catch {
-    return false;
+const run = {
+  machine: { ...machine, loadAverageAtEnd: os.loadavg()[0] },
+  options: { quick, timeMs, rounds: ROUNDS, tolerance: TOLERANCE, model: args.model ?? "all", only: only ?? null },
+  ours,
+  peers: peers.map(({ key, name, version, detail, slow }) => ({ key, name, version, detail, slow: !!slow })),
+  unsupported,
+  peak,
+  results: results.map(({ id, model, category, layer, outShape, macs, times, check }) => ({
+    id,
+    model,
+    category,
+    layer,
+    outShape,
+    macs,
+    times,
+    check,
+  })),
+  mismatches,
+  coldStart,
+  sizes,
+  seconds: { layers: Math.round(layersSeconds), total: 0 },
+};
+run.seconds.total = Math.round((performance.now() - started) / 1000);
+run.sums = summarize(run);
+
+mkdirSync(outDir, { recursive: true });
+writeFileSync(`${outDir}latest.json`, `${JSON.stringify(run, roundNumbers, 1)}\n`);
+writeFileSync(`${outDir}latest.md`, markdownReport(run));
+writeFileSync(`${outDir}speedup.svg`, speedupChart(run));
+console.log(consoleSummary(run));
+console.log(`\nwrote ${outDir}latest.json, latest.md, speedup.svg (${run.seconds.total} s)`);
+if (mismatches.length) {
+  console.error(`\n${mismatches.length} peer result(s) differ from sepconv's by more than ${TOLERANCE}:`);
+  for (const m of mismatches) console.error(`  ${m.case} ${m.peer}: ${m.error}`);
+  process.exitCode = 1;
+}
+
+function parseArgs(argv) {
+  const out = {};
+  for (let i = 0; i < argv.length; i++) {
+    if (!argv[i].startsWith("--")) throw new Error(`unexpected argument ${argv[i]}`);
+    const name = argv[i].slice(2);
+    if (name === "quick") out.quick = true;
+    else if (["model", "peers", "only", "time", "skip", "out"].includes(name) && i + 1 < argv.length)
+      out[name] = argv[++i];
+    else throw new Error(`unknown option or missing value: ${argv[i]}`);
   }
+  return out;
 }
 
-const models = readModels().filter(({ model }) => !args.model || model.includes(args.model));
-const cases = [];
-for (const { model, layers } of models) {
-  for (const layer of layers)
-    cases.push({ model, category: { dw: "depthwise", pw: "pointwise", conv: "standard conv" }[layer.op], layer });
-  for (const { depthwise, pointwise } of separableBlocks(layers)) {
-    const layer = { ...depthwise, op: "sep", cout: pointwise.cout, name: `${depthwise.name}+${pointwise.name}` };
-    cases.push({ model, category: "separable block", layer });
-  }
-}
-
-const results = cases.map((c) => ({ ...c, ...shapeOf(c.layer), times: {} }));
-const peerList = await peers();
-for (const peer of peerList) {
-  if (peer.lazy) Object.assign(peer, await peer.lazy());
-  if (peer.setup) await peer.setup();
-  process.stderr.write(`${peer.name}: `);
-  for (const r of results) {
-    const data = dataFor(r.layer);
-    const prepared = peer.prepare(r.layer, data);
-    const t = measure(
-      () => prepared.run(),
-      peer.slow ? { warmup: 1, minRuns: 3, minTimeMs: timeMs } : { minTimeMs: timeMs },
-    );
-    prepared.dispose();
-    r.times[peer.key] = t;
-    process.stderr.write(".");
-  }
-  process.stderr.write("\n");
-}
-
-const ours = peerList.find((p) => p.ours)?.key;
-const others = peerList.filter((p) => !p.ours);
-const gflops = (macs, ms) => (2 * macs) / ms / 1e6;
-const lines = [];
-const machine = `${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.cpus().length} cores, Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}`;
-lines.push(
-  `# sepconv benchmark\n\n${machine}; single thread; median ms per layer (batch 1), GFLOP/s = 2 x multiply-adds / time.\n`,
-);
-for (const { model } of models) {
-  const rows = results
-    .filter((r) => r.model === model)
-    .map((r) => [
-      `${r.layer.name} ${r.layer.op} ${r.layer.h}x${r.layer.w}x${r.layer.cin}->${r.layer.cout} s${r.layer.stride}`,
-      ...peerList.map((p) => fmt.ms(r.times[p.key].median)),
-      fmt.int(gflops(r.macs, r.times[ours].median)),
-      ...others.map((p) => fmt.x(r.times[p.key].median / r.times[ours].median)),
-    ]);
-  const header = [
-    "layer",
-    ...peerList.map((p) => `${p.name} ms`),
-    `${ours} GFLOP/s`,
-    ...others.map((p) => `vs ${p.key}`),
-  ];
-  lines.push(`## ${model}\n\n${markdown(header, rows)}\n`);
-}
-const sums = [];
-for (const { model } of models) {
-  for (const category of ["depthwise", "pointwise", "separable block", "standard conv"]) {
-    const rs = results.filter((r) => r.model === model && r.category === category);
-    if (!rs.length) continue;
-    const total = (key) => rs.reduce((s, r) => s + r.times[key].median, 0);
-    const macs = rs.reduce((s, r) => s + r.macs, 0);
-    sums.push([
-      `${model} ${category} (${rs.length})`,
-      ...peerList.map((p) => fmt.ms(total(p.key))),
-      fmt.int(gflops(macs, total(ours))),
-      ...others.map((p) => fmt.x(total(p.key) / total(ours))),
-    ]);
-  }
-}
-const sumHeader = [
-  "sum over layers",
-  ...peerList.map((p) => `${p.name} ms`),
-  `${ours} GFLOP/s`,
-  ...others.map((p) => `${ours} vs ${p.key}`),
-];
-lines.push(`## Sums per category\n\n${markdown(sumHeader, sums)}\n`);
-console.log(table(sumHeader, sums));
-
-mkdirSync("bench/results", { recursive: true });
-writeFileSync("bench/results/latest.md", lines.join("\n"));
-writeFileSync(
-  "bench/results/latest.json",
-  `${JSON.stringify({ machine, peers: peerList.map((p) => ({ key: p.key, name: p.name })), results: results.map(({ layer, category, macs, times }) => ({ layer, category, macs, times })) }, null, 1)}\n`,
-);
-console.log("\nwrote bench/results/latest.md and bench/results/latest.json");
-
-function markdown(header, rows) {
-  return [
-    `| ${header.join(" | ")} |`,
-    `|${header.map((_, i) => (i ? "---:" : "---")).join("|")}|`,
-    ...rows.map((r) => `| ${r.join(" | ")} |`),
-  ].join("\n");
+/** JSON numbers to 4 significant digits (timings are noisy well before that). */
+function roundNumbers(_key, value) {
+  return typeof value === "number" && !Number.isInteger(value) ? Number(value.toPrecision(4)) : value;
 }

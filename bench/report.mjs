@@ -1,0 +1,246 @@
+// Turns a benchmark run (bench/bench.mjs) into sums per category, a markdown report and a short
+// console summary. Ratios are peer time / sepconv time: above 1 means sepconv is faster.
+import { CATEGORIES, describe } from "./cases.mjs";
+import { fmt, table } from "./timing.mjs";
+
+const gflops = (macs, ms) => (2 * macs) / ms / 1e6;
+const pct = (f) => `${Math.round(f * 100)}%`;
+const shortModel = (model) => model.replace(/^mobilenet_/, "").replace(/_224$/, "");
+
+/** The wasm peak a sepconv build is measured against (scalar and js have none). */
+function peakOf(run, key) {
+  const build = key.replace(/^sepconv-/, "");
+  return run.peak?.[build]?.gflops;
+}
+
+/**
+ * Sums of median (and minimum) ms per model and category, per peer; GFLOP/s of the sums;
+ * ratios to sepconv's baseline build; sepconv builds' fraction of the wasm peak.
+ */
+export function summarize(run) {
+  const sums = [];
+  for (const model of [...new Set(run.results.map((r) => r.model))]) {
+    for (const category of CATEGORIES) {
+      const rs = run.results.filter((r) => r.model === model && r.category === category);
+      if (!rs.length) continue;
+      const macs = rs.reduce((s, r) => s + r.macs, 0);
+      const entry = { model, category, cases: rs.length, macs, ms: {}, minMs: {}, gflops: {}, speedup: {}, ofPeak: {} };
+      for (const { key } of run.peers) {
+        entry.ms[key] = rs.reduce((s, r) => s + r.times[key].median, 0);
+        entry.minMs[key] = rs.reduce((s, r) => s + r.times[key].min, 0);
+        entry.gflops[key] = gflops(macs, entry.ms[key]);
+        const peak = peakOf(run, key);
+        if (peak) entry.ofPeak[key] = entry.gflops[key] / peak;
+      }
+      if (entry.ms[run.ours])
+        for (const { key } of run.peers) if (key !== run.ours) entry.speedup[key] = entry.ms[key] / entry.ms[run.ours];
+      sums.push(entry);
+    }
+  }
+  return sums;
+}
+
+export function markdown(header, rows, align = header.map((_, i) => (i ? "right" : "left"))) {
+  return [
+    `| ${header.join(" | ")} |`,
+    `| ${align.map((a) => (a === "right" ? "--:" : "---")).join(" | ")} |`,
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ].join("\n");
+}
+
+const others = (run) => run.peers.filter((p) => p.key !== run.ours);
+const hasOurs = (run) => run.peers.some((p) => p.key === run.ours);
+
+/** The sums-per-category table (also used by the README). */
+export function sumsTable(run) {
+  const withOurs = hasOurs(run);
+  const header = [
+    "model",
+    "category (cases)",
+    ...run.peers.map((p) => `${p.key} ms`),
+    ...(withOurs ? [`${run.ours} GFLOP/s`, "of peak", ...others(run).map((p) => `vs ${p.key}`)] : []),
+  ];
+  const rows = run.sums.map((s) => [
+    shortModel(s.model),
+    `${s.category} (${s.cases})`,
+    ...run.peers.map((p) => fmt.ms(s.ms[p.key])),
+    ...(withOurs
+      ? [
+          s.gflops[run.ours].toFixed(1),
+          s.ofPeak[run.ours] ? pct(s.ofPeak[run.ours]) : "",
+          ...others(run).map((p) => fmt.x2(s.speedup[p.key])),
+        ]
+      : []),
+  ]);
+  return markdown(header, rows);
+}
+
+/** One model's per-layer table: median / min ms per peer, GFLOP/s, ratios; ≠ marks a mismatch. */
+function layerTable(run, model) {
+  const withOurs = hasOurs(run);
+  const peak = peakOf(run, run.ours);
+  const header = [
+    "case",
+    "MMAC",
+    ...run.peers.map((p) => `${p.key} ms median / min`),
+    ...(withOurs ? ["GFLOP/s", ...(peak ? ["of peak"] : []), ...others(run).map((p) => `vs ${p.key}`)] : []),
+  ];
+  const rows = run.results
+    .filter((r) => r.model === model)
+    .map((r) => {
+      const bad = (key) => (r.check[key] < run.options.tolerance ? "" : " ≠");
+      const g = withOurs ? gflops(r.macs, r.times[run.ours].median) : 0;
+      return [
+        describe(r.layer),
+        (r.macs / 1e6).toFixed(1),
+        ...run.peers.map((p) => `${fmt.ms(r.times[p.key].median)} / ${fmt.ms(r.times[p.key].min)}${bad(p.key)}`),
+        ...(withOurs
+          ? [
+              g.toFixed(1),
+              ...(peak ? [pct(g / peak)] : []),
+              ...others(run).map((p) => fmt.x2(r.times[p.key].median / r.times[run.ours].median)),
+            ]
+          : []),
+      ];
+    });
+  return markdown(header, rows);
+}
+
+export function peakLine(run) {
+  if (!run.peak) return "";
+  const parts = Object.entries(run.peak).map(([build, p]) => `${build} ${p.gflops.toFixed(1)} GFLOP/s`);
+  return `wasm peak of this machine (12 independent f32x4 multiply-add chains, one thread): ${parts.join(", ")}`;
+}
+
+export function machineLine(run) {
+  const m = run.machine;
+  return (
+    `${m.cpu}, ${m.cores} cores, ${m.platform}, Node ${m.node} (V8 ${m.v8})` +
+    `${m.flags.length ? ` ${m.flags.join(" ")}` : ""}, ${m.date.slice(0, 10)}; ` +
+    `load average ${m.loadAverageAtStart.toFixed(1)} at start, ${m.loadAverageAtEnd.toFixed(1)} at end`
+  );
+}
+
+export function coldStartTable(run) {
+  if (!run.coldStart) return "";
+  const header = ["library", "import ms", "ready ms", "first result ms (median)", "min", "processes", "vs sepconv"];
+  const base = run.coldStart.sepconv?.median;
+  const ready = { sepconv: "init()", "tfjs-wasm": "setBackend('wasm')", ort: "InferenceSession.create" };
+  const rows = Object.entries(run.coldStart).map(([key, r]) => [
+    key,
+    r.importMs.toFixed(1),
+    `${r.readyMs.toFixed(1)} (${ready[key]})`,
+    r.median.toFixed(1),
+    r.min.toFixed(1),
+    String(r.runs),
+    base ? fmt.x2(r.median / base) : "",
+  ]);
+  return markdown(header, rows);
+}
+
+export function sizeTable(run, { totalsOnly = false } = {}) {
+  if (!run.sizes) return "";
+  const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
+  const rows = totalsOnly
+    ? Object.entries(run.sizes.totals).map(([lib, t]) => {
+        const files = run.sizes.files.filter((f) => f.total && f.library === lib);
+        return [lib, files.map((f) => `\`${f.file.split("/").at(-1)}\``).join(" + "), kb(t.bytes), kb(t.gzip)];
+      })
+    : run.sizes.files.map((f) => [
+        f.library,
+        `\`${f.file.replace(/^node_modules\//, "")}\`${f.total ? " *" : ""}`,
+        f.what,
+        f.bytes.toLocaleString("en-US"),
+        f.gzip.toLocaleString("en-US"),
+      ]);
+  const header = totalsOnly ? ["library", "files", "raw", "gzip -9"] : ["library", "file", "what", "bytes", "gzip -9"];
+  return markdown(header, rows);
+}
+
+export function markdownReport(run) {
+  const lines = [
+    "# sepconv benchmark",
+    "",
+    machineLine(run),
+    "",
+    "One Node process, one thread, batch 1, NHWC float32, bias + relu6 on every conv (separable: on both stages). " +
+      `Times are ms per run after warm-up: median / minimum over ${run.options.rounds} interleaved rounds per case ` +
+      `(≥ ${run.options.timeMs} ms per peer and case, slow peers a third). GFLOP/s = 2 × multiply-adds / median time. ` +
+      `"vs X" = X's time / ${run.ours}'s time (above 1: sepconv faster). ` +
+      `Every peer's output is checked against sepconv's (max |diff| / max |value| < ${run.options.tolerance}; ≠ marks a mismatch).`,
+    "",
+    "Peers: " +
+      run.peers.map((p) => `\`${p.key}\` ${p.name}${p.version ? ` ${p.version}` : ""}`).join("; ") +
+      (run.unsupported.length ? `. Not supported here: ${run.unsupported.map((u) => u.build).join(", ")}` : "") +
+      ".",
+    "",
+  ];
+  if (run.peak) lines.push(`${peakLine(run)}.`, "");
+  lines.push("## Sums per category", "", sumsTable(run), "");
+  if (run.mismatches.length) {
+    lines.push("## Mismatches", "");
+    for (const m of run.mismatches) lines.push(`- ${m.case} ${m.peer}: relative error ${m.error}`);
+    lines.push("");
+  }
+  for (const model of [...new Set(run.results.map((r) => r.model))])
+    lines.push(`## ${model}`, "", layerTable(run, model), "");
+  const worst = run.peers.map(
+    (p) => `${p.key} ${Math.max(...run.results.map((r) => r.check[p.key])).toExponential(1)}`,
+  );
+  lines.push(`Largest relative difference from sepconv's output, per peer: ${worst.join(", ")}.`, "");
+  if (run.coldStart) {
+    lines.push(
+      "## Cold start",
+      "",
+      "A fresh `node --experimental-wasm-relaxed-simd` process per sample: time from before `import()` to the first " +
+        "result of a 56x56x128 separable block (3x3 depthwise + 1x1 to 128, bias + relu6), " +
+        "input and weights made before the clock starts.",
+      "",
+      coldStartTable(run),
+      "",
+    );
+  }
+  if (run.sizes) {
+    lines.push(
+      "## Shipped size",
+      "",
+      "Per library, what a page downloads to run these layers on the SIMD path (files marked * below):",
+      "",
+      sizeTable(run, { totalsOnly: true }),
+      "",
+      sizeTable(run),
+      "",
+    );
+  }
+  lines.push(`Run time: ${run.seconds.total} s (layers ${run.seconds.layers} s).`, "");
+  return lines.join("\n");
+}
+
+export function consoleSummary(run) {
+  const rows = run.sums.map((s) => [
+    `${shortModel(s.model)} ${s.category} (${s.cases})`,
+    ...run.peers.map((p) => fmt.ms(s.ms[p.key])),
+    ...(hasOurs(run) ? [s.gflops[run.ours].toFixed(1), ...others(run).map((p) => fmt.x2(s.speedup[p.key]))] : []),
+  ]);
+  const header = [
+    "sum of medians (ms)",
+    ...run.peers.map((p) => p.key),
+    ...(hasOurs(run) ? ["GFLOP/s", ...others(run).map((p) => `vs ${p.key}`)] : []),
+  ];
+  const lines = [machineLine(run), "", table(header, rows)];
+  if (run.peak) lines.push("", peakLine(run));
+  if (run.coldStart)
+    lines.push(
+      "",
+      `cold start (median): ${Object.entries(run.coldStart)
+        .map(([k, r]) => `${k} ${r.median.toFixed(1)} ms`)
+        .join(", ")}`,
+    );
+  if (run.sizes)
+    lines.push(
+      `shipped (gzip): ${Object.entries(run.sizes.totals)
+        .map(([k, t]) => `${k} ${(t.gzip / 1024).toFixed(1)} KiB`)
+        .join(", ")}`,
+    );
+  return lines.join("\n");
+}
