@@ -43,7 +43,7 @@ export function speedupChart(run, { against = ["tfjs-wasm", "ort"] } = {}) {
     }
     return { model, rows, height: rows.reduce((h, row) => h + (row.heading ? HEADER_H : rowH), 0) };
   });
-  const width = 20 + panels.length * (PANEL_W + 20);
+  const width = Math.max(1000, 20 + panels.length * (PANEL_W + 20));
   const height = TOP + Math.max(...panels.map((p) => p.height)) + 34;
 
   const out = [];

@@ -1,5 +1,7 @@
 // Turns a benchmark run (bench/bench.mjs) into sums per category, a markdown report and a short
 // console summary. Ratios are peer time / sepconv time: above 1 means sepconv is faster.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { CATEGORIES, describe } from "./cases.mjs";
 import { fmt, table } from "./timing.mjs";
 
@@ -72,7 +74,77 @@ export function sumsTable(run) {
         ]
       : []),
   ]);
-  return markdown(header, rows);
+  return markdown(
+    header,
+    rows,
+    header.map((_, i) => (i < 2 ? "left" : "right")),
+  );
+}
+
+/**
+ * The targets of issue #3 (MobileNet v1 sums unless noted), measured against this run:
+ * [target, measured, "yes" | "no" | "n/a"].
+ */
+export function targetRows(run) {
+  const rows = [];
+  const has = (key) => run.peers.some((p) => p.key === key);
+  const pick = (model, pred) => run.results.filter((r) => r.model.includes(model) && pred(r));
+  const sum = (rs, key) => rs.reduce((t, r) => t + r.times[key].median, 0);
+  const gf = (rs) =>
+    gflops(
+      rs.reduce((t, r) => t + r.macs, 0),
+      sum(rs, run.ours),
+    );
+  const ratio = (rs, key) => sum(rs, key) / sum(rs, run.ours);
+  const add = (label, rs, measure, goal, unit) => {
+    if (!rs.length) return;
+    const value = measure(rs);
+    if (value === undefined) return;
+    const text = unit === "x" ? fmt.x2(value) : `${value.toFixed(1)} ${unit}`;
+    rows.push([label, text, value >= goal ? "yes" : "no"]);
+  };
+  if (!has(run.ours)) return rows;
+  const vs = (key) => (rs) => (has(key) ? ratio(rs, key) : undefined);
+  const pw = pick("v1", (r) => r.layer.op === "pw" && r.layer.cin >= 32 && r.layer.cout >= 32);
+  const dwBig = pick("v1", (r) => r.layer.op === "dw" && r.layer.k === 3 && r.layer.h >= 14);
+  const dwSmall = pick("v1", (r) => r.layer.op === "dw" && r.layer.k === 3 && r.layer.h < 14);
+  const dw = pick("v1", (r) => r.layer.op === "dw");
+  const sep = pick("v1", (r) => r.layer.op === "sep");
+  add("v1 pointwise (Cin, Cout ≥ 32) ≥ 45 GFLOP/s", pw, gf, 45, "GFLOP/s");
+  add("v1 pointwise ≥ 1.2x tfjs-wasm", pw, vs("tfjs-wasm"), 1.2, "x");
+  add("v1 depthwise 3x3 on 14x14 and larger ≥ 30 GFLOP/s", dwBig, gf, 30, "GFLOP/s");
+  add("v1 depthwise 3x3 on 7x7 ≥ 20 GFLOP/s", dwSmall, gf, 20, "GFLOP/s");
+  add("v1 depthwise ≥ 2.5x tfjs-wasm", dw, vs("tfjs-wasm"), 2.5, "x");
+  add("v1 separable blocks ≥ 1.5x tfjs-wasm (fused dw + conv pair)", sep, vs("tfjs-wasm"), 1.5, "x");
+  for (const [name, rs] of [
+    ["depthwise", dw],
+    ["pointwise", pw],
+    ["separable blocks", sep],
+  ]) {
+    add(`v1 ${name} ≥ 1.5x onnxruntime-web`, rs, vs("ort"), 1.5, "x");
+    add(`v1 ${name} ≥ 30x plain JS`, rs, vs("js"), 30, "x");
+  }
+  add(
+    "v2 pointwise (expand + project) ≥ 1.2x tfjs-wasm",
+    pick("v2", (r) => r.layer.op === "pw"),
+    vs("tfjs-wasm"),
+    1.2,
+    "x",
+  );
+  if (run.ours === "sepconv-relaxed-simd" && has("sepconv-simd")) {
+    const each = run.results.map((r) => r.times["sepconv-simd"].median / r.times[run.ours].median);
+    const slower = each.filter((x) => x < 0.95).length;
+    rows.push([
+      "relaxed-simd no slower than simd on any case (simd / relaxed per case)",
+      `worst ${fmt.x2(Math.min(...each))}; ${slower} of ${each.length} cases more than 5% slower`,
+      slower ? "no" : "yes",
+    ]);
+  }
+  if (run.coldStart?.sepconv) {
+    const ms = run.coldStart.sepconv.median;
+    rows.push(["cold start (import to first 56x56x128 block) ≤ 10 ms", `${ms.toFixed(1)} ms`, ms <= 10 ? "yes" : "no"]);
+  }
+  return rows;
 }
 
 /** One model's per-layer table: median / min ms per peer, GFLOP/s, ratios; ≠ marks a mismatch. */
@@ -109,7 +181,12 @@ function layerTable(run, model) {
 export function peakLine(run) {
   if (!run.peak) return "";
   const parts = Object.entries(run.peak).map(([build, p]) => `${build} ${p.gflops.toFixed(1)} GFLOP/s`);
-  return `wasm peak of this machine (12 independent f32x4 multiply-add chains, one thread): ${parts.join(", ")}`;
+  let line = `wasm peak of this machine (12 independent f32x4 multiply-add chains, one thread): ${parts.join(", ")}`;
+  const fractions = run.sums
+    .filter((s) => s.ofPeak[run.ours])
+    .map((s) => `${shortModel(s.model)} ${s.category} ${pct(s.ofPeak[run.ours])}`);
+  if (fractions.length) line += `; ${run.ours} reaches, as sums per category: ${fractions.join(", ")}`;
+  return line;
 }
 
 export function machineLine(run) {
@@ -177,6 +254,16 @@ export function markdownReport(run) {
   ];
   if (run.peak) lines.push(`${peakLine(run)}.`, "");
   lines.push("## Sums per category", "", sumsTable(run), "");
+  const targets = targetRows(run);
+  if (targets.length)
+    lines.push(
+      "## Targets of issue #3",
+      "",
+      "Sums of median times over the cases named (GFLOP/s of the sum; ratio = peer's sum / sepconv's sum).",
+      "",
+      markdown(["target", "measured", "met"], targets, ["left", "right", "left"]),
+      "",
+    );
   if (run.mismatches.length) {
     lines.push("## Mismatches", "");
     for (const m of run.mismatches) lines.push(`- ${m.case} ${m.peer}: relative error ${m.error}`);
@@ -243,4 +330,25 @@ export function consoleSummary(run) {
         .join(", ")}`,
     );
   return lines.join("\n");
+}
+
+/** The README's Benchmarks figures, from a run's JSON: node bench/report.mjs [latest.json] */
+export function readmeSection(run) {
+  return [
+    `${machineLine(run)}.`,
+    "",
+    sumsTable(run),
+    "",
+    `${peakLine(run)}.`,
+    "",
+    coldStartTable(run),
+    "",
+    sizeTable(run, { totalsOnly: true }),
+    "",
+  ].join("\n");
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const file = process.argv[2] ?? fileURLToPath(new URL("./results/latest.json", import.meta.url));
+  console.log(readmeSection(JSON.parse(readFileSync(file, "utf8"))));
 }
