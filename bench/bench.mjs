@@ -8,7 +8,7 @@
 //   --peers a,b          sepconv (every build) | sepconv-relaxed-simd | sepconv-simd | sepconv-scalar |
 //                        js | tfjs-wasm | tfjs-cpu | ort  (default all)
 //   --only a,b           layer or block names, e.g. dw3,pw3,dw3+pw3
-//   --time MS            sampling time per case and peer (default 250; slow peers a third)
+//   --time MS            sampling time per case and peer (default 300; slow peers a third)
 //   --quick              smoke run: 4 cases per model, 30 ms, 2 cold starts
 //   --skip a,b           peak | coldstart | size
 //   --out DIR            where to write (default bench/results for a full run, else build/bench)
@@ -32,7 +32,7 @@ const ROUNDS = 3; // each case's samples are taken in rounds, peers interleaved,
 const started = performance.now();
 const args = parseArgs(process.argv.slice(2));
 const quick = "quick" in args;
-const timeMs = Number(args.time ?? (quick ? 30 : 250));
+const timeMs = Number(args.time ?? (quick ? 30 : 300));
 const skip = new Set((args.skip ?? "").split(",").filter(Boolean));
 const wanted = (args.peers ?? "sepconv,js,tfjs-wasm,tfjs-cpu,ort").split(",");
 const only = args.only?.split(",");

@@ -42,38 +42,55 @@ export function summarize(run) {
   return sums;
 }
 
+/** A markdown table with padded columns (as Prettier lays them out). */
 export function markdown(header, rows, align = header.map((_, i) => (i ? "right" : "left"))) {
-  return [
-    `| ${header.join(" | ")} |`,
-    `| ${align.map((a) => (a === "right" ? "--:" : "---")).join(" | ")} |`,
-    ...rows.map((r) => `| ${r.join(" | ")} |`),
-  ].join("\n");
+  const all = [header, ...rows].map((r) => r.map(String));
+  const widths = header.map((_, i) => Math.max(3, ...all.map((r) => r[i].length)));
+  const cell = (text, i) => (align[i] === "right" ? text.padStart(widths[i]) : text.padEnd(widths[i]));
+  const line = (r) => `| ${r.map(cell).join(" | ")} |`;
+  const rule = widths.map((w, i) => (align[i] === "right" ? `${"-".repeat(w - 1)}:` : "-".repeat(w)));
+  return [line(all[0]), `| ${rule.join(" | ")} |`, ...all.slice(1).map(line)].join("\n");
 }
 
 const others = (run) => run.peers.filter((p) => p.key !== run.ours);
 const hasOurs = (run) => run.peers.some((p) => p.key === run.ours);
 
-/** The sums-per-category table (also used by the README). */
-export function sumsTable(run) {
+/**
+ * The sums-per-category table. Full: every peer's ms, then the ratios. Compact (the README):
+ * sepconv's ms, GFLOP/s and share of the peak, then per other peer "ms (ratio)".
+ */
+export function sumsTable(run, { compact = false } = {}) {
   const withOurs = hasOurs(run);
-  const header = [
-    "model",
-    "category (cases)",
-    ...run.peers.map((p) => `${p.key} ms`),
-    ...(withOurs ? [`${run.ours} GFLOP/s`, "of peak", ...others(run).map((p) => `vs ${p.key}`)] : []),
-  ];
-  const rows = run.sums.map((s) => [
-    shortModel(s.model),
-    `${s.category} (${s.cases})`,
-    ...run.peers.map((p) => fmt.ms(s.ms[p.key])),
-    ...(withOurs
+  const ours = withOurs ? [`${run.ours} GFLOP/s`, "of peak"] : [];
+  const oursCells = (s) =>
+    withOurs ? [s.gflops[run.ours].toFixed(1), s.ofPeak[run.ours] ? pct(s.ofPeak[run.ours]) : ""] : [];
+  const header =
+    compact && withOurs
+      ? ["model", "category (cases)", `${run.ours} ms`, ...ours, ...others(run).map((p) => `${p.key} ms (ratio)`)]
+      : [
+          "model",
+          "category (cases)",
+          ...run.peers.map((p) => `${p.key} ms`),
+          ...ours,
+          ...(withOurs ? others(run).map((p) => `vs ${p.key}`) : []),
+        ];
+  const rows = run.sums.map((s) =>
+    compact && withOurs
       ? [
-          s.gflops[run.ours].toFixed(1),
-          s.ofPeak[run.ours] ? pct(s.ofPeak[run.ours]) : "",
-          ...others(run).map((p) => fmt.x2(s.speedup[p.key])),
+          shortModel(s.model),
+          `${s.category} (${s.cases})`,
+          fmt.ms(s.ms[run.ours]),
+          ...oursCells(s),
+          ...others(run).map((p) => `${fmt.ms(s.ms[p.key])} (${fmt.x2(s.speedup[p.key])})`),
         ]
-      : []),
-  ]);
+      : [
+          shortModel(s.model),
+          `${s.category} (${s.cases})`,
+          ...run.peers.map((p) => fmt.ms(s.ms[p.key])),
+          ...oursCells(s),
+          ...(withOurs ? others(run).map((p) => fmt.x2(s.speedup[p.key])) : []),
+        ],
+  );
   return markdown(
     header,
     rows,
@@ -212,7 +229,7 @@ export function coldStartTable(run) {
     String(r.runs),
     base ? fmt.x2(r.median / base) : "",
   ]);
-  return markdown(header, rows);
+  return markdown(header, rows, ["left", "right", "left", "right", "right", "right", "right"]);
 }
 
 export function sizeTable(run, { totalsOnly = false } = {}) {
@@ -231,7 +248,11 @@ export function sizeTable(run, { totalsOnly = false } = {}) {
         f.gzip.toLocaleString("en-US"),
       ]);
   const header = totalsOnly ? ["library", "files", "raw", "gzip -9"] : ["library", "file", "what", "bytes", "gzip -9"];
-  return markdown(header, rows);
+  return markdown(
+    header,
+    rows,
+    header.map((_, i) => (i < header.length - 2 ? "left" : "right")),
+  );
 }
 
 export function markdownReport(run) {
@@ -337,7 +358,7 @@ export function readmeSection(run) {
   return [
     `${machineLine(run)}.`,
     "",
-    sumsTable(run),
+    sumsTable(run, { compact: true }),
     "",
     `${peakLine(run)}.`,
     "",
