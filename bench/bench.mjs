@@ -12,22 +12,36 @@
 //   --quick              smoke run: 4 cases per model, 30 ms, 2 cold starts
 //   --skip a,b           peak | coldstart | size
 //   --out DIR            where to write (default bench/results for a full run, else build/bench)
+import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
-import { dataFor, readCases, relativeError } from "./cases.mjs";
+import { CATEGORIES, dataFor, readCases, relativeError } from "./cases.mjs";
 import { speedupChart } from "./chart.mjs";
 import { measureColdStart } from "./coldstart.mjs";
 import { measurePeak } from "./peak.mjs";
 import { ortPeer } from "./peers/onnx.mjs";
 import { autoBuild, sepconvPeers } from "./peers/sepconv.mjs";
-import { tfjsPeer } from "./peers/tfjs.mjs";
 import { consoleSummary, markdownReport, summarize } from "./report.mjs";
 import { measureSizes, sizeTotals } from "./size.mjs";
 import { sample, stats } from "./timing.mjs";
 
+// tfjs (dataSync) and ORT (session.run) allocate a new output array on every run. glibc gives
+// large freed blocks back to the OS and the next allocation faults them in again, which costs
+// ~4 ms per MiB in this VM: such runs were up to 5x slower, in phases that followed the GC, not
+// the library. Run with freed memory kept for reuse (glibc only; other platforms ignore it).
+const MALLOC_TUNABLES = "glibc.malloc.trim_threshold=1073741824:glibc.malloc.mmap_threshold=33554432";
+if (process.platform === "linux" && !process.env.GLIBC_TUNABLES) {
+  const self = [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)];
+  const env = { ...process.env, GLIBC_TUNABLES: MALLOC_TUNABLES };
+  process.exit(spawnSync(process.execPath, self, { stdio: "inherit", env }).status ?? 1);
+}
+
 const TOLERANCE = 1e-3; // max |peer - sepconv| / max |sepconv|
-const ROUNDS = 3; // each case's samples are taken in rounds, peers interleaved, order rotated
+// The fast peers take turns in short bursts until each has its time, so that CPU contention
+// from other processes (a shared machine) falls on every peer alike; the slow peers (js, tfjs-cpu, scalar) then take 3 rounds of single runs.
+const BURST_MS = 10;
+const SLOW_ROUNDS = 3;
 
 const started = performance.now();
 const args = parseArgs(process.argv.slice(2));
@@ -49,7 +63,8 @@ const { peers: sepconvList, unsupported } = await sepconvPeers();
 const peers = sepconvList.filter((p) => wanted.includes(p.key) || (wanted.includes("sepconv") && p.key !== "js"));
 for (const key of ["tfjs-wasm", "tfjs-cpu", "ort"]) {
   if (!wanted.includes(key)) continue;
-  peers.push(key === "ort" ? await ortPeer() : await tfjsPeer(key.slice(5)));
+  if (key === "ort") peers.push(await ortPeer());
+  else peers.push(await (await import("./peers/tfjs.mjs")).tfjsPeer(key.slice(5)));
 }
 const oracle = sepconvList.find((p) => p.key === ours);
 for (const u of unsupported) log(`sepconv ${u.build}: not supported here (${u.reason})\n`);
@@ -65,7 +80,27 @@ const machine = {
   flags: process.execArgv,
   date: new Date().toISOString(),
   loadAverageAtStart: os.loadavg()[0],
+  GLIBC_TUNABLES: process.env.GLIBC_TUNABLES ?? null,
 };
+
+// Warm-up before any timing: one case per category on every peer, for a while. V8 tiers wasm
+// up to TurboFan in the background after enough calls; ONNX Runtime's large module needs ~20
+// runs of a fresh operator before its times settle (7 ms -> 1.3 ms on conv1 here).
+const WARMUP_MS = quick ? 50 : 300;
+log("warm-up: ");
+for (const category of CATEGORIES) {
+  const c = cases.find((k) => k.category === category);
+  if (!c) continue;
+  const data = dataFor(c);
+  for (const peer of peers) {
+    const p = await peer.prepare(c, data);
+    await peer.enter?.();
+    await sample(p.run, { runs: peer.slow ? 1 : 3, timeMs: peer.slow ? 0 : WARMUP_MS, async: peer.async });
+    p.dispose();
+  }
+  log(".");
+}
+log("\n");
 
 const results = [];
 const mismatches = [];
@@ -89,14 +124,26 @@ for (const [index, c] of cases.entries()) {
   }
   for (const { peer, p } of prepared) {
     await peer.enter?.();
-    await sample(p.run, { runs: peer.slow ? 1 : 2, async: peer.async });
+    await sample(p.run, { runs: peer.slow ? 1 : 3, timeMs: peer.slow ? 0 : timeMs / 10, async: peer.async });
   }
-  for (let round = 0; round < ROUNDS; round++) {
-    for (let i = 0; i < prepared.length; i++) {
-      const { peer, p, samples } = prepared[(i + round) % prepared.length];
+  const fast = prepared.filter(({ peer }) => !peer.slow).map((f) => ({ ...f, spent: 0 }));
+  const pending = (f) => f.spent < timeMs || f.samples.length < 6;
+  for (let turn = 0; fast.some(pending); turn++) {
+    for (let i = 0; i < fast.length; i++) {
+      const f = fast[(i + turn) % fast.length];
+      if (!pending(f)) continue;
+      await f.peer.enter?.();
+      const t0 = performance.now();
+      await sample(f.p.run, { runs: 2, timeMs: BURST_MS, async: f.peer.async }, f.samples);
+      f.spent += performance.now() - t0;
+    }
+  }
+  const slow = prepared.filter(({ peer }) => peer.slow);
+  for (let round = 0; round < SLOW_ROUNDS; round++) {
+    for (let i = 0; i < slow.length; i++) {
+      const { peer, p, samples } = slow[(i + round) % slow.length];
       await peer.enter?.();
-      const budget = peer.slow ? { runs: 1, timeMs: timeMs / 3 / ROUNDS } : { runs: 2, timeMs: timeMs / ROUNDS };
-      await sample(p.run, { ...budget, async: peer.async }, samples);
+      await sample(p.run, { runs: 1, timeMs: timeMs / 3 / SLOW_ROUNDS }, samples);
     }
   }
   const times = {};
@@ -136,7 +183,15 @@ if (!skip.has("size")) {
 
 const run = {
   machine: { ...machine, loadAverageAtEnd: os.loadavg()[0] },
-  options: { quick, timeMs, rounds: ROUNDS, tolerance: TOLERANCE, model: args.model ?? "all", only: only ?? null },
+  options: {
+    quick,
+    timeMs,
+    burstMs: BURST_MS,
+    slowRounds: SLOW_ROUNDS,
+    tolerance: TOLERANCE,
+    model: args.model ?? "all",
+    only: only ?? null,
+  },
   ours,
   peers: peers.map(({ key, name, version, detail, slow }) => ({ key, name, version, detail, slow: !!slow })),
   unsupported,

@@ -262,8 +262,10 @@ export function markdownReport(run) {
     machineLine(run),
     "",
     "One Node process, one thread, batch 1, NHWC float32, bias + relu6 on every conv (separable: on both stages). " +
-      `Times are ms per run after warm-up: median / minimum over ${run.options.rounds} interleaved rounds per case ` +
-      `(≥ ${run.options.timeMs} ms per peer and case, slow peers a third). GFLOP/s = 2 × multiply-adds / median time. ` +
+      `Times are ms per run after warm-up, median / minimum: the fast peers take turns in ${run.options.burstMs} ms bursts ` +
+      `until each has ${run.options.timeMs} ms of runs per case (so load from other processes hits them alike); ` +
+      `the slow peers (js, tfjs-cpu, scalar) then get ${run.options.slowRounds} rounds of at least one run. ` +
+      "GFLOP/s = 2 × multiply-adds / median time. " +
       `"vs X" = X's time / ${run.ours}'s time (above 1: sepconv faster). ` +
       `Every peer's output is checked against sepconv's (max |diff| / max |value| < ${run.options.tolerance}; ≠ marks a mismatch).`,
     "",
