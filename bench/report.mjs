@@ -267,7 +267,10 @@ export function markdownReport(run) {
       `the slow peers (js, tfjs-cpu, scalar) then get ${run.options.slowRounds} rounds of at least one run. ` +
       "GFLOP/s = 2 × multiply-adds / median time. " +
       `"vs X" = X's time / ${run.ours}'s time (above 1: sepconv faster). ` +
-      `Every peer's output is checked against sepconv's (max |diff| / max |value| < ${run.options.tolerance}; ≠ marks a mismatch).`,
+      `Every peer's output is checked against sepconv's (max |diff| / max |value| < ${run.options.tolerance}; ≠ marks a mismatch).` +
+      (run.machine.GLIBC_TUNABLES
+        ? ` Run with GLIBC_TUNABLES=${run.machine.GLIBC_TUNABLES} (freed memory kept, so the peers' per-run output allocations do not page-fault).`
+        : ""),
     "",
     "Peers: " +
       run.peers.map((p) => `\`${p.key}\` ${p.name}${p.version ? ` ${p.version}` : ""}`).join("; ") +
