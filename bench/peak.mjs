@@ -21,7 +21,7 @@ function compile(features) {
  * @returns {Promise<Record<string, { gflops: number, variants: Record<string, number> }>>}
  *   per build ('simd', 'relaxed-simd'): the best variant's GFLOP/s and every variant's.
  */
-export async function measurePeak({ iterations = 2_000_000, repeats = 50 } = {}) {
+export async function measurePeak({ iterations = 2_000_000, repeats = 150 } = {}) {
   const result = {};
   for (const [build, features] of [
     ["simd", ["simd"]],
