@@ -1,0 +1,180 @@
+// A fused chain on a wasm build: [1x1 expand ->] depthwise -> 1x1 project [+ residual], one
+// band of output rows at a time, so the wide intermediate tensors never exist in full:
+//
+//   expand:    the input rows the band needs go through the expand GEMM into a band buffer
+//              (rows the previous band already expanded are kept, moved to the front);
+//   depthwise: dwconvRows reads that buffer as a short image whose top edge is moved down (its
+//              geometry's inH and padTop are rewritten per band), writing the band's rows;
+//   project:   the GEMM turns those rows into output rows, and the residual is added to them
+//              while they are still in cache.
+//
+// Without an expand the depthwise reads the input tensor directly (a separable block).
+
+import { activationCode, GEOMETRY_BYTES, writeDwGeometry } from "../ops/geometry.js";
+import type { Runtime } from "../runtime.js";
+import type { Geometry } from "../shapes.js";
+import type { ChainOp } from "./ops.js";
+import type { Plan } from "./plan.js";
+import { windowGeometry } from "./shape-inference.js";
+import type { Arena, Needs, Step } from "./step.js";
+import { Blocks } from "./wasm-steps.js";
+
+/** Floats of depthwise output per band (as the separable layer): stays in L2 with the weights. */
+const DEPTHWISE_BAND_FLOATS = 32 * 1024;
+/** Floats of expanded input rows per band. */
+const EXPAND_BAND_FLOATS = 64 * 1024;
+
+/** Field indices (i32) of DwGeometry rewritten per band. */
+const FIELD_IN_H = 0;
+const FIELD_PAD_TOP = 10;
+
+export class WasmChainStep implements Step {
+  private readonly blocks: Blocks;
+  private readonly expandPacked: number;
+  private readonly depthwisePacked: number;
+  private readonly projectPacked: number;
+  private readonly geometry: number;
+  private g: Geometry | undefined;
+  private batch = 1;
+  private inH = 0;
+  private inW = 0;
+  private inChannels = 0;
+  /** Channels the depthwise reads (expanded, or the input's) and writes (times the multiplier). */
+  private mid = 0;
+  private depth = 0;
+  private bandRows = 1;
+  /** Arena offsets (bytes) and per-image sizes (bytes). */
+  private input = 0;
+  private output = 0;
+  private residual = -1;
+  private inImage = 0;
+  private outImage = 0;
+  /** Bytes from the scratch block to the depthwise band (the expanded band comes first). */
+  private depthwiseBandAt = 0;
+
+  constructor(
+    rt: Runtime,
+    private readonly op: ChainOp,
+  ) {
+    this.blocks = new Blocks(rt);
+    const { expand, depthwise: dw, project } = op;
+    const name = op.layers.join("+");
+    this.expandPacked = expand
+      ? this.blocks.gemm(expand.filter, expand.bias, expand.inChannels, expand.outChannels, `${name} expand`)
+      : 0;
+    const depth = dw.channels * dw.multiplier;
+    const taps = dw.window.kH * dw.window.kW;
+    this.depthwisePacked = this.blocks.depthwise(dw.filter, dw.bias, depth, taps, `${name} depthwise`);
+    this.projectPacked = this.blocks.gemm(project.filter, project.bias, depth, project.outChannels, `${name} project`);
+    this.geometry = this.blocks.alloc(GEOMETRY_BYTES, `${name} geometry`);
+  }
+
+  bind(plan: Plan): Needs {
+    const { op } = this;
+    const dw = op.depthwise;
+    const [h, w, c] = plan.dims.get(op.input) as number[];
+    const g = windowGeometry(dw.node, dw.window, h, w);
+    this.g = g;
+    this.batch = plan.batch;
+    this.inH = h;
+    this.inW = w;
+    this.inChannels = c;
+    this.mid = op.expand ? op.expand.outChannels : c;
+    this.depth = this.mid * dw.multiplier;
+    const cout = op.project.outChannels;
+    this.input = (plan.slots.get(op.input)?.offset as number) * 4;
+    this.output = (plan.slots.get(op.output)?.offset as number) * 4;
+    this.residual = op.residual === undefined ? -1 : (plan.slots.get(op.residual)?.offset as number) * 4;
+    this.inImage = h * w * c * 4;
+    this.outImage = g.outH * g.outW * cout * 4;
+    writeDwGeometry(this.blocks.rt.heap.i32(), this.geometry, h, w, this.mid, dw.multiplier, g, dw.act);
+
+    let rows = Math.max(1, Math.min(g.outH, Math.floor(DEPTHWISE_BAND_FLOATS / (g.outW * this.depth))));
+    if (op.expand) {
+      while (rows > 1 && this.rowsNeeded(rows) * w * this.mid > EXPAND_BAND_FLOATS) rows--;
+    }
+    this.bandRows = rows;
+    const expandFloats = op.expand ? Math.ceil((this.rowsNeeded(rows) * w * this.mid) / 4) * 4 : 0;
+    this.depthwiseBandAt = (expandFloats + 4) * 4;
+    return { scratch: expandFloats + 4 + rows * g.outW * this.depth, zeros: w * this.mid };
+  }
+
+  /** Input rows the depthwise reads for `rows` consecutive output rows (at most). */
+  private rowsNeeded(rows: number): number {
+    const g = this.g as Geometry;
+    return Math.min(this.inH, (rows - 1) * g.strideH + (g.kH - 1) * g.dilationH + 1);
+  }
+
+  run(arena: Arena): void {
+    for (let i = 0; i < this.batch; i++) this.image(arena, i);
+  }
+
+  private image(arena: Arena, index: number): void {
+    const k = this.blocks.rt.kernels;
+    const g = this.g as Geometry;
+    const { op, depth } = this;
+    const cout = op.project.outChannels;
+    const input = arena.ptr + this.input + index * this.inImage;
+    const output = arena.ptr + this.output + index * this.outImage;
+    const outRowBytes = g.outW * cout * 4;
+    const projectAct = activationCode(op.project.act);
+    const expandBand = arena.scratch;
+    const depthwiseBand = arena.scratch + this.depthwiseBandAt;
+    const expandRowFloats = this.inW * this.mid;
+    const i32 = this.blocks.rt.heap.i32();
+    const geometryIndex = this.geometry >>> 2;
+    // Input rows [have0, have1) are in the expanded band, row have0 first.
+    let have0 = 0;
+    let have1 = 0;
+    for (let oy0 = 0; oy0 < g.outH; oy0 += this.bandRows) {
+      const oy1 = Math.min(oy0 + this.bandRows, g.outH);
+      let dwInput = input;
+      if (op.expand) {
+        const need0 = Math.min(this.inH, Math.max(0, oy0 * g.strideH - g.padTop));
+        const need1 = Math.max(
+          need0,
+          Math.min(this.inH, (oy1 - 1) * g.strideH - g.padTop + (g.kH - 1) * g.dilationH + 1),
+        );
+        if (need0 >= have0 && need0 < have1) {
+          if (need0 > have0) {
+            const from = (expandBand >>> 2) + (need0 - have0) * expandRowFloats;
+            arena.mem.copyWithin(expandBand >>> 2, from, from + (have1 - need0) * expandRowFloats);
+          }
+        } else {
+          have1 = need0;
+        }
+        have0 = need0;
+        if (need1 > have1) {
+          k.gemm(
+            input + have1 * this.inW * this.inChannels * 4,
+            (need1 - have1) * this.inW,
+            this.inChannels,
+            this.expandPacked,
+            this.mid,
+            expandBand + (have1 - have0) * expandRowFloats * 4,
+            activationCode(op.expand.act),
+          );
+          have1 = need1;
+        }
+        // The band as an image: rows have0.. of the input, with the top edge moved down.
+        i32[geometryIndex + FIELD_IN_H] = have1 - have0;
+        i32[geometryIndex + FIELD_PAD_TOP] = g.padTop + have0;
+        dwInput = expandBand;
+      }
+      k.dwconvRows(this.geometry, dwInput, this.depthwisePacked, depthwiseBand, oy0, oy1, arena.zeros);
+      const bandOutput = output + oy0 * outRowBytes;
+      k.gemm(depthwiseBand, (oy1 - oy0) * g.outW, depth, this.projectPacked, cout, bandOutput, projectAct);
+      if (this.residual >= 0) {
+        const mem = arena.mem;
+        const y = bandOutput >>> 2;
+        const r = (arena.ptr + this.residual + index * this.outImage + oy0 * outRowBytes) >>> 2;
+        const n = (oy1 - oy0) * g.outW * cout;
+        for (let i = 0; i < n; i++) mem[y + i] += mem[r + i];
+      }
+    }
+  }
+
+  dispose(): void {
+    this.blocks.dispose();
+  }
+}

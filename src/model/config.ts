@@ -1,0 +1,148 @@
+// Reading one Keras layer's config and weights, with errors that name the layer, its class,
+// the option and its value.
+
+import { show } from "../shapes.js";
+import type { Act, Window } from "./graph.js";
+import type { KerasLayer } from "./topology.js";
+import type { Weight } from "./weights.js";
+
+const OP = "loadLayersModel";
+
+/** Keras activation names sepconv runs ('hard_silu' is Keras 3's name for hard_swish). */
+const ACTIVATIONS: Record<string, Act> = {
+  linear: "linear",
+  relu: "relu",
+  relu6: "relu6",
+  sigmoid: "sigmoid",
+  softmax: "softmax",
+  hard_swish: "hardswish",
+  hard_silu: "hardswish",
+};
+
+export class LayerConfig {
+  private readonly config: Record<string, unknown>;
+  /** Weight values this layer consumed, for the parameter count. */
+  params = 0;
+
+  constructor(
+    readonly layer: KerasLayer,
+    private readonly weights: Map<string, Weight>,
+  ) {
+    this.config = layer.config;
+  }
+
+  private get where(): string {
+    return `layer '${this.layer.name}' (${this.layer.className})`;
+  }
+
+  /** An option with a value sepconv does not run. */
+  unsupported(option: string, value: unknown, expected: string): RangeError {
+    return new RangeError(`${OP}: ${this.where}: ${option} (${show(value)}) is not supported; expected ${expected}`);
+  }
+
+  /** An option whose value is malformed. */
+  invalid(option: string, value: unknown, expected: string): TypeError {
+    return new TypeError(`${OP}: ${this.where}: ${option} (${show(value)}) must be ${expected}`);
+  }
+
+  raw(key: string): unknown {
+    return this.config[key];
+  }
+
+  /** data_format must be channels_last (NHWC), the only layout the kernels take. */
+  channelsLast(): void {
+    const format = this.config.data_format;
+    if (format !== undefined && format !== null && format !== "channels_last") {
+      throw this.unsupported("data_format", format, '"channels_last"');
+    }
+  }
+
+  positiveInteger(key: string, fallback?: number): number {
+    const value = this.config[key] ?? fallback;
+    if (!Number.isInteger(value) || (value as number) < 1) throw this.invalid(key, value, "a positive integer");
+    return value as number;
+  }
+
+  number(key: string, fallback: number): number {
+    const value = this.config[key] ?? fallback;
+    if (typeof value !== "number" || Number.isNaN(value)) throw this.invalid(key, value, "a number");
+    return value;
+  }
+
+  boolean(key: string, fallback: boolean): boolean {
+    const value = this.config[key] ?? fallback;
+    if (typeof value !== "boolean") throw this.invalid(key, value, "true or false");
+    return value;
+  }
+
+  /** An integer or [h, w] pair of positive integers. */
+  pair(key: string, fallback?: [number, number]): [number, number] {
+    const value = this.config[key] ?? fallback;
+    const ok = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
+    if (ok(value)) return [value as number, value as number];
+    if (Array.isArray(value) && value.length === 2 && value.every(ok)) return [value[0], value[1]];
+    throw this.invalid(key, value, "a positive integer or a pair [h, w] of them");
+  }
+
+  padding(): "same" | "valid" {
+    const value = this.config.padding ?? "valid";
+    if (value !== "same" && value !== "valid") throw this.unsupported("padding", value, '"same" or "valid"');
+    return value;
+  }
+
+  activation(key = "activation"): Act {
+    const value = this.config[key] ?? "linear";
+    const act = typeof value === "string" ? ACTIVATIONS[value] : undefined;
+    if (act === undefined)
+      throw this.unsupported(key, value, `one of ${Object.keys(ACTIVATIONS).map(show).join(", ")}`);
+    return act;
+  }
+
+  /** Kernel (or pool) size, strides (default: `stridesDefault`), dilations and padding. */
+  window(sizeKey: string, stridesDefault: "ones" | "size", dilated: boolean): Window {
+    const [kH, kW] = this.pair(sizeKey);
+    const [strideH, strideW] = this.pair("strides", stridesDefault === "size" ? [kH, kW] : [1, 1]);
+    const [dilationH, dilationW] = dilated ? this.pair("dilation_rate", [1, 1]) : [1, 1];
+    return { kH, kW, strideH, strideW, dilationH, dilationW, pad: { pads: [0, 0, 0, 0], mode: this.padding() } };
+  }
+
+  /**
+   * The weight `${layer}/${name}`; weights written with an extra scope in the middle
+   * (layer/cell/name, as TensorFlow 2.2+ does) are found too. Checks its shape when given.
+   */
+  weight(name: string, shape: number[]): Float32Array {
+    const prefix = `${this.layer.name}/`;
+    let found = this.weights.get(prefix + name);
+    if (!found) {
+      for (const [key, value] of this.weights) {
+        if (key.startsWith(prefix) && key.endsWith(`/${name}`)) {
+          found = value;
+          break;
+        }
+      }
+    }
+    if (!found) {
+      throw new RangeError(
+        `${OP}: ${this.where} needs the weight '${prefix}${name}', which artifacts.weightSpecs lack`,
+      );
+    }
+    if (found.shape.length !== shape.length || found.shape.some((d, i) => d !== shape[i])) {
+      throw new RangeError(
+        `${OP}: ${this.where}: weight '${prefix}${name}' has shape ${show(found.shape)}; expected ${show(shape)}`,
+      );
+    }
+    this.params += found.data.length;
+    return found.data;
+  }
+
+  /** A weight whose shape is only known from the weight itself (e.g. a kernel's input channels). */
+  weightShape(name: string): number[] {
+    const prefix = `${this.layer.name}/`;
+    const direct = this.weights.get(prefix + name);
+    if (direct) return direct.shape;
+    for (const [key, value] of this.weights) {
+      if (key.startsWith(prefix) && key.endsWith(`/${name}`)) return value.shape;
+    }
+    throw new RangeError(`${OP}: ${this.where} needs the weight '${prefix}${name}', which artifacts.weightSpecs lack`);
+  }
+}

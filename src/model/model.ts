@@ -1,0 +1,217 @@
+// A loaded model: its ops made into steps for the backend that was active at load (weights
+// packed once), a memory plan per input shape (made at load when the model declares its input
+// size), and predict(), which copies the input in, runs the steps and copies the output out.
+
+import type { Runtime } from "../runtime.js";
+import { checkTensor, rangeError, show } from "../shapes.js";
+import type { Tensor } from "../types.js";
+import { WasmChainStep } from "./chain-step.js";
+import { type ModelCost, modelCost } from "./cost.js";
+import type { Graph } from "./graph.js";
+import { JsChainStep, JsConvStep, JsDenseStep, JsDepthwiseStep } from "./js-steps.js";
+import type { Op } from "./ops.js";
+import { PassStep } from "./pass-step.js";
+import { makePlan, type Plan } from "./plan.js";
+import type { Arena, Step } from "./step.js";
+import { WasmConvStep, WasmDenseStep, WasmDepthwiseStep } from "./wasm-steps.js";
+
+/** One op as run: its kind and the Keras layers it covers (fused ops cover several). */
+export interface OpDescription {
+  kind: Op["kind"];
+  layers: string[];
+}
+
+function stepFor(op: Op, rt: Runtime | null): Step | undefined {
+  switch (op.kind) {
+    case "conv":
+      return rt ? new WasmConvStep(rt, op.node, op.input) : new JsConvStep(op.node, op.input);
+    case "depthwise":
+      return rt ? new WasmDepthwiseStep(rt, op.node, op.input) : new JsDepthwiseStep(op.node, op.input);
+    case "dense":
+      return rt ? new WasmDenseStep(rt, op.node, op.input) : new JsDenseStep(op.node, op.input, op.output);
+    case "chain":
+      return rt ? new WasmChainStep(rt, op) : new JsChainStep(op);
+    case "pass":
+      return new PassStep(op.node, op.inputs, op.output);
+    case "reshape":
+      return undefined; // shares its input's storage
+  }
+}
+
+export class LayersModel {
+  private readonly steps: Step[] = [];
+  private plan: Plan | undefined;
+  private readonly arena: Arena = { mem: new Float32Array(0), base: 0, ptr: 0, scratch: 0, zeros: 0 };
+  /** wasm blocks of the current plan (arena, scratch, zeros). */
+  private readonly planned: number[] = [];
+  private jsArena = new Float32Array(0);
+  private outView: Float32Array | undefined;
+  private disposed = false;
+
+  /** @internal Use loadLayersModel(). */
+  constructor(
+    private readonly graph: Graph,
+    /** The unfolded graph without weights, for costs. */
+    private readonly layers: Graph,
+    private readonly ops: Op[],
+    private readonly rt: Runtime | null,
+  ) {
+    try {
+      for (const op of ops) {
+        const step = stepFor(op, rt);
+        if (step) this.steps.push(step);
+      }
+      if (graph.inputShape.every((d) => d !== null)) this.replan([1, ...(graph.inputShape as number[])]);
+    } catch (error) {
+      this.dispose();
+      throw error;
+    }
+  }
+
+  /** The input shape the model takes, batch first (null: any size). */
+  get inputShape(): (number | null)[] {
+    return [null, ...this.graph.inputShape];
+  }
+
+  /** The backend the model runs on (the one active when it was loaded). */
+  get backend(): string {
+    return this.rt ? this.rt.backend : "js";
+  }
+
+  /** The ops predict() runs, in order, with the layers each covers. */
+  describe(): OpDescription[] {
+    return this.ops.map((op) => ({
+      kind: op.kind,
+      layers: op.kind === "chain" ? op.layers.slice() : op.kind === "pass" ? [op.node.name] : [op.output],
+    }));
+  }
+
+  /** Parameters and multiply-adds per Keras layer for one image of `inputShape` (default: the declared one). */
+  cost(inputShape?: number[]): ModelCost {
+    const declared = this.graph.inputShape;
+    const dims = inputShape ? inputShape.slice(1) : declared;
+    if (dims.some((d) => d === null)) {
+      throw new RangeError(
+        `cost: the model's input shape ${show(this.inputShape)} has unknown sizes; pass inputShape, e.g. [1, 224, 224, 3]`,
+      );
+    }
+    return modelCost(this.layers, dims as number[]);
+  }
+
+  /**
+   * Runs the model on x (batch first). Returns a new tensor, or fills `out` and returns it.
+   * The first call with a new input shape plans memory for it; later calls allocate nothing
+   * but the returned tensor (nothing at all with `out`).
+   */
+  predict(x: Tensor, out?: Tensor): Tensor {
+    if (this.disposed) throw new Error("predict: the model was disposed; load it again");
+    this.checkInput(x);
+    const plan = this.planFor(x.shape);
+    if (out !== undefined) {
+      checkTensor("predict", "out", out, plan.output.shape.length);
+      if (out.shape.some((d, i) => d !== plan.output.shape[i])) {
+        throw rangeError("predict", "out.shape", out.shape, `equal the output shape ${show(plan.output.shape)}`);
+      }
+    }
+    const arena = this.arena;
+    if (this.rt) {
+      arena.mem = this.rt.heap.f32();
+      arena.base = arena.ptr >>> 2;
+    }
+    arena.mem.set(x.data, arena.base + plan.input.offset);
+    for (let i = 0; i < this.steps.length; i++) this.steps[i].run(arena);
+    const result = this.outputView(plan);
+    if (out !== undefined) {
+      out.data.set(result);
+      return out;
+    }
+    return { data: result.slice(), shape: plan.output.shape.slice() };
+  }
+
+  /** Frees the packed weights and planned buffers; the model cannot predict afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.releasePlan();
+    for (const step of this.steps) step.dispose();
+    this.steps.length = 0;
+  }
+
+  private checkInput(x: Tensor): void {
+    const declared = this.graph.inputShape;
+    checkTensor("predict", "x", x, declared.length + 1);
+    declared.forEach((d, i) => {
+      if (d !== null && x.shape[i + 1] !== d) {
+        throw rangeError(
+          "predict",
+          `x.shape[${i + 1}]`,
+          x.shape[i + 1],
+          `equal the model's input shape ${show(this.inputShape)}`,
+        );
+      }
+    });
+  }
+
+  private planFor(shape: number[]): Plan {
+    const plan = this.plan;
+    if (plan && plan.input.shape.length === shape.length && plan.input.shape.every((d, i) => d === shape[i]))
+      return plan;
+    return this.replan(shape);
+  }
+
+  private replan(shape: number[]): Plan {
+    const plan = makePlan(this.graph, this.ops, shape); // throws before anything changes
+    this.releasePlan();
+    const arena = this.arena;
+    if (this.rt) {
+      const heap = this.rt.heap;
+      arena.ptr = this.block(plan.arenaFloats, "model activations");
+      arena.mem = heap.f32();
+      arena.base = arena.ptr >>> 2;
+    } else {
+      this.jsArena = new Float32Array(plan.arenaFloats);
+      arena.mem = this.jsArena;
+      arena.base = 0;
+    }
+    let scratch = 0;
+    let zeros = 0;
+    for (const step of this.steps) {
+      const needs = step.bind(plan, arena);
+      scratch = Math.max(scratch, needs.scratch);
+      zeros = Math.max(zeros, needs.zeros);
+    }
+    if (this.rt) {
+      arena.scratch = this.block(scratch, "model scratch");
+      arena.zeros = this.block(zeros, "model zeros");
+    }
+    this.plan = plan;
+    return plan;
+  }
+
+  /** A zero-filled wasm block of `floats` (touched now, so predict() never faults pages in). */
+  private block(floats: number, what: string): number {
+    const rt = this.rt as Runtime;
+    const n = Math.max(floats, 4);
+    const ptr = rt.heap.alloc(n * 4, `loadLayersModel: ${what}`);
+    rt.heap.f32().fill(0, ptr >>> 2, (ptr >>> 2) + n);
+    this.planned.push(ptr);
+    return ptr;
+  }
+
+  private releasePlan(): void {
+    if (this.rt) for (const ptr of this.planned) this.rt.heap.release(ptr);
+    this.planned.length = 0;
+    this.plan = undefined;
+    this.outView = undefined;
+  }
+
+  /** The output slot as a view, re-derived only when memory grew or the plan changed. */
+  private outputView(plan: Plan): Float32Array {
+    const mem = this.arena.mem;
+    if (this.outView === undefined || this.outView.buffer !== mem.buffer) {
+      const start = this.arena.base + plan.output.offset;
+      this.outView = mem.subarray(start, start + plan.output.size);
+    }
+    return this.outView;
+  }
+}

@@ -1,0 +1,75 @@
+// The small layers (see passes.ts) as steps: the same on every backend, over the arena's floats.
+
+import type { Geometry } from "../shapes.js";
+import type { PassNode } from "./ops.js";
+import { activationPass, addPass, affinePass, globalAvgPoolPass, padPass, poolPass } from "./passes.js";
+import type { Plan } from "./plan.js";
+import { windowGeometry } from "./shape-inference.js";
+import { type Arena, type Needs, NO_NEEDS, type Step } from "./step.js";
+
+export class PassStep implements Step {
+  private inputs: number[] = [];
+  private output = 0;
+  private size = 0;
+  private batch = 1;
+  private dims: number[] = [];
+  private geometry: Geometry | undefined;
+  /** Absolute indices of the inputs for the current arena (rebuilt in bind, reused by run). */
+  private absolute: number[] = [];
+
+  constructor(
+    private readonly node: PassNode,
+    private readonly inputNames: string[],
+    private readonly outputName: string,
+  ) {}
+
+  bind(plan: Plan): Needs {
+    this.inputs = this.inputNames.map((name) => plan.slots.get(name)?.offset as number);
+    const out = plan.slots.get(this.outputName);
+    if (!out) throw new Error(`sepconv: internal error: no slot for '${this.outputName}'`);
+    this.output = out.offset;
+    this.size = out.size;
+    this.batch = plan.batch;
+    this.dims = plan.dims.get(this.inputNames[0]) as number[];
+    this.absolute = this.inputs.slice();
+    if (this.node.op === "pool") {
+      this.geometry = windowGeometry(this.node, this.node.window, this.dims[0], this.dims[1]);
+    }
+    return NO_NEEDS;
+  }
+
+  run(arena: Arena): void {
+    const { mem, base } = arena;
+    const node = this.node;
+    const x = base + this.inputs[0];
+    const y = base + this.output;
+    const [h, w, c] = this.dims;
+    switch (node.op) {
+      case "add":
+        for (let i = 0; i < this.inputs.length; i++) this.absolute[i] = base + this.inputs[i];
+        addPass(mem, this.absolute, y, this.size);
+        break;
+      case "activation":
+        activationPass(mem, x, y, this.size, this.dims[this.dims.length - 1], node.act);
+        break;
+      case "affine":
+        affinePass(mem, x, y, this.size, node.scale, node.shift);
+        break;
+      case "pad":
+        padPass(mem, x, y, this.batch, h, w, c, node.pads);
+        break;
+      case "pool":
+        poolPass(mem, x, y, this.batch, h, w, c, this.geometry as Geometry, node.kind);
+        break;
+      case "global-avg-pool":
+        globalAvgPoolPass(mem, x, y, this.batch, h * w, c);
+        break;
+      case "input":
+      case "identity":
+        if (x !== y) mem.copyWithin(y, x, x + this.size);
+        break;
+    }
+  }
+
+  dispose(): void {}
+}

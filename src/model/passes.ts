@@ -1,0 +1,162 @@
+// The small layers as plain loops over the arena (a Float32Array with indices into it):
+// elementwise adds, activations the kernels cannot fuse, standalone batch norms, padding and
+// pooling. They move a few hundred thousand floats per MobileNet inference, about 1% of its
+// time, so they stay in JS. Accumulation is in double precision, as TensorFlow.js's CPU
+// backend does. No allocation: everything is indices into `mem`.
+
+import type { Geometry } from "../shapes.js";
+import type { Act } from "./graph.js";
+
+/** y[i] = sum over inputs of input[i]; `inputs` are start indices. */
+export function addPass(mem: Float32Array, inputs: readonly number[], y: number, size: number): void {
+  const first = inputs[0];
+  for (let i = 0; i < size; i++) {
+    let sum = mem[first + i];
+    for (let k = 1; k < inputs.length; k++) sum += mem[inputs[k] + i];
+    mem[y + i] = sum;
+  }
+}
+
+/** The activation of `size` values; softmax is taken over groups of `channels` (the last axis). */
+export function activationPass(
+  mem: Float32Array,
+  x: number,
+  y: number,
+  size: number,
+  channels: number,
+  act: Act,
+): void {
+  if (act === "softmax") {
+    for (let row = 0; row < size; row += channels) softmaxRow(mem, x + row, y + row, channels);
+    return;
+  }
+  if (typeof act === "object") {
+    // Keras 2's backend.relu: values above the threshold pass (clipped to [0, maxValue] when
+    // a maxValue is set), the rest give negativeSlope * (x - threshold).
+    const { maxValue, negativeSlope, threshold } = act;
+    const clip = Number.isFinite(maxValue);
+    for (let i = 0; i < size; i++) {
+      const v = mem[x + i];
+      let pos = threshold !== 0 ? (v > threshold ? v : 0) : Math.max(v, 0);
+      if (clip) pos = Math.min(Math.max(pos, 0), maxValue);
+      const below = threshold - v;
+      mem[y + i] = negativeSlope !== 0 && below > 0 ? pos - negativeSlope * below : pos;
+    }
+    return;
+  }
+  for (let i = 0; i < size; i++) {
+    const v = mem[x + i];
+    let r = v;
+    if (act === "relu") r = Math.max(v, 0);
+    else if (act === "relu6") r = Math.min(Math.max(v, 0), 6);
+    else if (act === "hardswish") r = (v * Math.min(Math.max(v + 3, 0), 6)) / 6;
+    else if (act === "sigmoid") r = 1 / (1 + Math.exp(-v));
+    mem[y + i] = r;
+  }
+}
+
+function softmaxRow(mem: Float32Array, x: number, y: number, n: number): void {
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) if (mem[x + i] > max) max = mem[x + i];
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += Math.exp(mem[x + i] - max);
+  for (let i = 0; i < n; i++) mem[y + i] = Math.exp(mem[x + i] - max) / sum;
+}
+
+/** y = x * scale[c] + shift[c] over the last axis. */
+export function affinePass(
+  mem: Float32Array,
+  x: number,
+  y: number,
+  size: number,
+  scale: Float64Array,
+  shift: Float64Array,
+): void {
+  const channels = scale.length;
+  for (let i = 0; i < size; i += channels) {
+    for (let c = 0; c < channels; c++) mem[y + i + c] = mem[x + i + c] * scale[c] + shift[c];
+  }
+}
+
+/** Zero padding of `batch` images h x w x c by [top, bottom, left, right]. */
+export function padPass(
+  mem: Float32Array,
+  x: number,
+  y: number,
+  batch: number,
+  h: number,
+  w: number,
+  c: number,
+  pads: readonly number[],
+): void {
+  const [top, bottom, left, right] = pads;
+  const outW = w + left + right;
+  const outRow = outW * c;
+  const outImage = (h + top + bottom) * outRow;
+  mem.fill(0, y, y + batch * outImage);
+  for (let b = 0; b < batch; b++) {
+    for (let row = 0; row < h; row++) {
+      const from = x + (b * h + row) * w * c;
+      mem.copyWithin(y + b * outImage + (row + top) * outRow + left * c, from, from + w * c);
+    }
+  }
+}
+
+/**
+ * Average or max pooling with TensorFlow's rules: padding is not counted in an average and
+ * never wins a max.
+ */
+export function poolPass(
+  mem: Float32Array,
+  x: number,
+  y: number,
+  batch: number,
+  h: number,
+  w: number,
+  c: number,
+  g: Geometry,
+  kind: "avg" | "max",
+): void {
+  let o = y;
+  for (let b = 0; b < batch; b++) {
+    const image = x + b * h * w * c;
+    for (let oy = 0; oy < g.outH; oy++) {
+      const y0 = Math.max(0, oy * g.strideH - g.padTop);
+      const y1 = Math.min(h, oy * g.strideH - g.padTop + g.kH);
+      for (let ox = 0; ox < g.outW; ox++) {
+        const x0 = Math.max(0, ox * g.strideW - g.padLeft);
+        const x1 = Math.min(w, ox * g.strideW - g.padLeft + g.kW);
+        const count = (y1 - y0) * (x1 - x0);
+        for (let ch = 0; ch < c; ch++) {
+          let acc = kind === "max" ? -Infinity : 0;
+          for (let iy = y0; iy < y1; iy++) {
+            for (let ix = x0; ix < x1; ix++) {
+              const v = mem[image + (iy * w + ix) * c + ch];
+              if (kind === "max") acc = v > acc || Number.isNaN(v) ? v : acc;
+              else acc += v;
+            }
+          }
+          mem[o++] = kind === "max" ? acc : acc / count;
+        }
+      }
+    }
+  }
+}
+
+/** Mean over the pixels of each image, per channel. */
+export function globalAvgPoolPass(
+  mem: Float32Array,
+  x: number,
+  y: number,
+  batch: number,
+  pixels: number,
+  c: number,
+): void {
+  for (let b = 0; b < batch; b++) {
+    for (let ch = 0; ch < c; ch++) {
+      let acc = 0;
+      for (let p = 0; p < pixels; p++) acc += mem[x + (b * pixels + p) * c + ch];
+      mem[y + b * c + ch] = acc / pixels;
+    }
+  }
+}

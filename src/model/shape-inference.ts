@@ -1,0 +1,129 @@
+// Output shapes of every node for one input shape (dimensions after the batch), checking that
+// each layer's weights fit what flows into it. Also resolves each window's padding rule to
+// explicit pads, which is what the kernels take.
+
+import { type Geometry, geometry, show } from "../shapes.js";
+import type { Graph, Node, Window } from "./graph.js";
+
+const OP = "loadLayersModel";
+
+/** The window geometry of a node on an inH x inW input (explicit pads, output size). */
+export function windowGeometry(node: Node, window: Window, inH: number, inW: number): Geometry {
+  const { kH, kW, strideH, strideW, dilationH, dilationW, pad } = window;
+  const [preTop, preBottom, preLeft, preRight] = pad.pads;
+  const paddedH = inH + preTop + preBottom;
+  const paddedW = inW + preLeft + preRight;
+  const axis = (size: number, k: number, stride: number, dilation: number) => {
+    if (pad.mode === "valid") return 0;
+    const out = Math.ceil(size / stride);
+    return Math.max((out - 1) * stride + (k - 1) * dilation + 1 - size, 0);
+  };
+  const totalH = axis(paddedH, kH, strideH, dilationH);
+  const totalW = axis(paddedW, kW, strideW, dilationW);
+  const pads: [number, number, number, number] = [
+    preTop + Math.floor(totalH / 2),
+    preBottom + totalH - Math.floor(totalH / 2),
+    preLeft + Math.floor(totalW / 2),
+    preRight + totalW - Math.floor(totalW / 2),
+  ];
+  const options = {
+    strideH,
+    strideW,
+    dilationH,
+    dilationW,
+    padding: pads,
+    bias: undefined,
+    activation: "linear" as const,
+  };
+  return geometry(`${OP}: layer '${node.name}' (${node.className})`, inH, inW, kH, kW, options);
+}
+
+function fail(node: Node, message: string): never {
+  throw new RangeError(`${OP}: layer '${node.name}' (${node.className}): ${message}`);
+}
+
+function image(node: Node, shape: number[]): [number, number, number] {
+  if (shape.length !== 3) fail(node, `input shape ${show(shape)} must be [height, width, channels]`);
+  return shape as [number, number, number];
+}
+
+function channels(node: Node, got: number, want: number, what: string): void {
+  if (got !== want) fail(node, `input has ${got} channels but ${what} expects ${want}`);
+}
+
+function size(shape: number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Shapes after the batch, by node name. `input` replaces the nulls of the declared input shape. */
+export function inferShapes(graph: Graph, input: number[]): Map<string, number[]> {
+  const shapes = new Map<string, number[]>();
+  for (const node of graph.nodes) {
+    const ins = node.inputs.map((name) => shapes.get(name) as number[]);
+    shapes.set(node.name, outputShape(node, ins, input));
+  }
+  return shapes;
+}
+
+function outputShape(node: Node, ins: number[][], input: number[]): number[] {
+  const x = ins[0];
+  switch (node.op) {
+    case "input":
+      return input.slice();
+    case "conv": {
+      const [h, w, c] = image(node, x);
+      channels(node, c, node.inChannels, "the kernel");
+      const g = windowGeometry(node, node.window, h, w);
+      return [g.outH, g.outW, node.outChannels];
+    }
+    case "depthwise":
+    case "separable": {
+      const [h, w, c] = image(node, x);
+      channels(node, c, node.channels, "the depthwise kernel");
+      const g = windowGeometry(node, node.window, h, w);
+      return [g.outH, g.outW, node.op === "depthwise" ? c * node.multiplier : node.outChannels];
+    }
+    case "pool": {
+      const [h, w, c] = image(node, x);
+      const g = windowGeometry(node, node.window, h, w);
+      return [g.outH, g.outW, c];
+    }
+    case "dense":
+      channels(node, x[x.length - 1], node.inUnits, "the kernel");
+      return [...x.slice(0, -1), node.units];
+    case "affine":
+      channels(node, x[x.length - 1], node.scale.length, "the batch norm");
+      return x.slice();
+    case "pad": {
+      const [h, w, c] = image(node, x);
+      const [t, b, l, r] = node.pads;
+      return [h + t + b, w + l + r, c];
+    }
+    case "global-avg-pool": {
+      const [, , c] = image(node, x);
+      return node.keepDims ? [1, 1, c] : [c];
+    }
+    case "reshape":
+      return reshaped(node, x, node.target);
+    case "add":
+      if (ins.length < 2) fail(node, `needs at least 2 inputs, got ${ins.length}`);
+      for (const other of ins) {
+        if (other.length !== x.length || other.some((d, i) => d !== x[i])) {
+          fail(node, `inputs have different shapes ${ins.map(show).join(", ")} (broadcasting is not supported)`);
+        }
+      }
+      return x.slice();
+    default:
+      return x.slice();
+  }
+}
+
+function reshaped(node: Node, x: number[], target: number[]): number[] {
+  const total = size(x);
+  const known = target.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+  const out = target.map((d) => (d === -1 ? total / known : d));
+  if (size(out) !== total || !out.every((d) => Number.isInteger(d) && d > 0)) {
+    fail(node, `cannot reshape ${show(x)} (${total} values) to ${show(target)}`);
+  }
+  return out;
+}
