@@ -81,8 +81,7 @@ function conv2d(c: LayerConfig): Node {
 function depthwiseConv2d(c: LayerConfig): Node {
   c.channelsLast();
   const window = c.window("kernel_size", "ones", true);
-  const multiplier = c.positiveInteger("depth_multiplier", 1);
-  const channels = c.weightShape("depthwise_kernel")[2];
+  const [, , channels, multiplier] = depthwiseShape(c);
   const filter = c.weight("depthwise_kernel", [window.kH, window.kW, channels, multiplier]);
   return {
     ...base(c),
@@ -96,12 +95,24 @@ function depthwiseConv2d(c: LayerConfig): Node {
   };
 }
 
+/**
+ * The depthwise kernel's shape [kH, kW, channels, multiplier]. The multiplier is read from the
+ * weight: tfjs-layers leaves depth_multiplier out of a SeparableConv2D's saved config.
+ */
+function depthwiseShape(c: LayerConfig): number[] {
+  const shape = c.weightShape("depthwise_kernel");
+  const declared = c.raw("depth_multiplier");
+  if (shape.length === 4 && declared !== undefined && declared !== null && declared !== shape[3]) {
+    throw c.invalid("depth_multiplier", declared, `the depthwise kernel's last dimension (${shape[3]})`);
+  }
+  return shape;
+}
+
 function separableConv2d(c: LayerConfig): Node {
   c.channelsLast();
   const window = c.window("kernel_size", "ones", true);
-  const multiplier = c.positiveInteger("depth_multiplier", 1);
   const outChannels = c.positiveInteger("filters");
-  const channels = c.weightShape("depthwise_kernel")[2];
+  const [, , channels, multiplier] = depthwiseShape(c);
   const depthwiseFilter = c.weight("depthwise_kernel", [window.kH, window.kW, channels, multiplier]);
   const pointwiseFilter = c.weight("pointwise_kernel", [1, 1, channels * multiplier, outChannels]);
   return {

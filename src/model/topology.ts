@@ -92,8 +92,6 @@ function sequential(config: unknown): Topology {
 
 function functional(config: unknown): Topology {
   if (!isObject(config) || !Array.isArray(config.layers)) fail("the functional model config has no layers");
-  const input = endpoint(config.input_layers, "input");
-  const output = endpoint(config.output_layers, "output");
   const byName = new Map<string, KerasLayer>();
   config.layers.forEach((raw, i) => {
     const layer = layerOf(raw, `layer ${i}`);
@@ -106,6 +104,8 @@ function functional(config: unknown): Topology {
     if (byName.has(node.name)) fail(`two layers are named '${node.name}'`);
     byName.set(node.name, node);
   });
+  const input = endpoint(config.input_layers, "input");
+  const output = endpoint(config.output_layers, "output");
   const inputLayer = byName.get(input);
   if (!inputLayer) fail(`the input layer '${input}' is not among the layers`);
   const inputShape = shapeOf(inputLayer.config, input);
