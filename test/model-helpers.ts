@@ -63,3 +63,26 @@ export function expectNear(got: Tensor, want: Tensor, relative: number, label: s
     }
   }
 }
+
+/**
+ * Multiply-adds of one image through a tfjs layer, from its output shape and weight shapes
+ * alone (independent of sepconv's cost code): outputs x weights feeding each output.
+ */
+export function tfLayerMacs(layer: tfl.layers.Layer): number {
+  const outputs = (layer.outputShape as number[]).slice(1).reduce((a, b) => a * b, 1);
+  const shapes = layer.getWeights().map((w) => w.shape as number[]);
+  switch (layer.getClassName()) {
+    case "Conv2D":
+    case "Dense":
+      return outputs * shapes[0].slice(0, -1).reduce((a, b) => a * b, 1);
+    case "DepthwiseConv2D":
+      return outputs * shapes[0][0] * shapes[0][1];
+    case "SeparableConv2D": {
+      const [kH, kW, channels, multiplier] = shapes[0];
+      const cout = shapes[1][3];
+      return (outputs / cout) * channels * multiplier * (kH * kW + cout);
+    }
+    default:
+      return 0;
+  }
+}

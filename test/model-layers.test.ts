@@ -12,7 +12,7 @@ import { activeRuntime } from "../src/init.js";
 import { halfToFloat } from "../src/model/float16.js";
 import { decodeWeights } from "../src/model/weights.js";
 import { ALL_BACKENDS, randomTensor, rng } from "./helpers.js";
-import { artifactsOf, cloneArtifacts, expectNear, seedWeights, tfPredict } from "./model-helpers.js";
+import { artifactsOf, cloneArtifacts, expectNear, seedWeights, tfLayerMacs, tfPredict } from "./model-helpers.js";
 
 const L = tfl.layers;
 
@@ -495,6 +495,7 @@ describe("costs", () => {
   beforeAll(() => init({ backend: "simd" }));
 
   it("params per layer as tfjs counts them; multiply-adds from the layers' shapes", () => {
+    // Every kind of weighted layer is counted (Conv2D, DepthwiseConv2D, SeparableConv2D, Dense).
     for (const c of CASES.slice(0, 3)) {
       const { artifacts, tfModel } = find(c.name);
       const cost = loadLayersModel(artifacts).cost();
@@ -504,19 +505,7 @@ describe("costs", () => {
         const entry = cost.layers.find((l) => l.name === layer.name);
         expect(entry?.params, layer.name).toBe(layer.countParams());
         expect(entry?.outputShape.slice(1), layer.name).toEqual((layer.outputShape as number[]).slice(1));
-        // Independently: outputs x (weights feeding each output).
-        const outputs = (layer.outputShape as number[]).slice(1).reduce((a, b) => a * b, 1);
-        const shapes = layer.getWeights().map((w) => w.shape as number[]);
-        const name = layer.getClassName();
-        let expected = 0;
-        if (name === "Conv2D" || name === "Dense")
-          expected = outputs * shapes[0].slice(0, -1).reduce((a, b) => a * b, 1);
-        if (name === "DepthwiseConv2D") expected = outputs * shapes[0][0] * shapes[0][1];
-        if (name === "SeparableConv2D") {
-          const [kH, kW, channels, multiplier] = shapes[0];
-          const pixels = outputs / shapes[1][3];
-          expected = pixels * channels * multiplier * (kH * kW + shapes[1][3]);
-        }
+        const expected = tfLayerMacs(layer);
         expect(entry?.macs, layer.name).toBe(expected);
         macs += expected;
       }
