@@ -1,0 +1,146 @@
+// npm run bench:model: end-to-end MobileNetV2 (224x224, the nsfwjs weights) in one Node
+// process, single-threaded: sepconv's loadLayersModel on each build (and, on simd, with less
+// fusion, to show what fusing buys) against TensorFlow.js's wasm backend (XNNPACK, SIMD, one
+// thread) running the same artifacts through tfjs-layers. Every peer is warmed up, then the
+// peers take turns for --runs rounds (so load changes on a shared machine hit all of them);
+// median and minimum ms per inference, readback included. Writes bench/results/mobilenet.json.
+//
+// Options: --runs N (default 20), --peers list (default: relaxed-simd,simd,simd-separable,simd-none,tfjs-wasm;
+// also scalar, js, tfjs-cpu).
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import { setThreadsCount } from "@tensorflow/tfjs-backend-wasm";
+import * as tfl from "@tensorflow/tfjs-layers";
+import * as sepconv from "../dist/index.js";
+import { mobileNetV2Artifacts } from "./nsfwjs-model.mjs";
+import { fmt, table } from "./timing.mjs";
+
+const args = Object.fromEntries(
+  process.argv.slice(2).flatMap((a, i, all) => (a.startsWith("--") ? [[a.slice(2), all[i + 1]]] : [])),
+);
+const runs = Number(args.runs ?? 20);
+const wanted = (args.peers ?? "relaxed-simd,simd,simd-separable,simd-none,tfjs-wasm").split(",");
+const WARMUP = 5;
+
+const artifacts = mobileNetV2Artifacts();
+const shape = [1, 224, 224, 3];
+const pixels = new Float32Array(224 * 224 * 3);
+let seed = 1;
+for (let i = 0; i < pixels.length; i++) {
+  seed = (seed * 1664525 + 1013904223) >>> 0;
+  pixels[i] = seed / 2 ** 32; // [0, 1), as nsfwjs feeds images scaled by 1/255
+}
+
+/** sepconv peers: build and fusion. */
+const SEPCONV = {
+  "relaxed-simd": ["relaxed-simd", "full"],
+  simd: ["simd", "full"],
+  "simd-separable": ["simd", "separable"],
+  "simd-none": ["simd", "none"],
+  scalar: ["scalar", "full"],
+  js: ["js", "full"],
+};
+
+async function sepconvPeer(key) {
+  if (!SEPCONV[key])
+    throw new Error(`--peers: unknown peer ${key} (expected ${Object.keys(SEPCONV).join(", ")}, tfjs-wasm, tfjs-cpu)`);
+  const [build, fusion] = SEPCONV[key];
+  await sepconv.init({ backend: build });
+  const model = sepconv.loadLayersModel(artifacts, { fusion });
+  const x = { data: pixels, shape };
+  const out = model.predict(x);
+  const name = `sepconv ${build}${fusion === "full" ? "" : ` (fusion: ${fusion})`}`;
+  return { key, name, run: () => model.predict(x, out), output: () => out.data };
+}
+
+async function tfjsPeer(backendName) {
+  if (backendName === "wasm") setThreadsCount(1);
+  await tf.setBackend(backendName);
+  await tf.ready();
+  const model = await tfl.loadLayersModel(tf.io.fromMemory(artifacts));
+  const x = tf.tensor4d(pixels, shape);
+  let last;
+  const run = () => {
+    const y = tf.tidy(() => model.predict(x));
+    last = y.dataSync();
+    y.dispose();
+  };
+  const simd = backendName === "wasm" && tf.env().getBool("WASM_HAS_SIMD_SUPPORT");
+  const name = backendName === "wasm" ? `tfjs-wasm (XNNPACK${simd ? ", SIMD" : ""}, 1 thread)` : "tfjs-cpu";
+  // tfjs runs on the backend that is active when it is called: bind it to each call.
+  return {
+    key: `tfjs-${backendName}`,
+    name,
+    run: () => {
+      if (tf.getBackend() !== backendName) tf.setBackend(backendName);
+      run();
+    },
+    output: () => last,
+  };
+}
+
+const peers = [];
+for (const key of wanted) {
+  peers.push(key.startsWith("tfjs-") ? await tfjsPeer(key.slice(5)) : await sepconvPeer(key));
+}
+for (const peer of peers) for (let i = 0; i < WARMUP; i++) peer.run();
+const times = new Map(peers.map((p) => [p.key, []]));
+for (let round = 0; round < runs; round++) {
+  for (let i = 0; i < peers.length; i++) {
+    const peer = peers[(round + i) % peers.length];
+    const t0 = performance.now();
+    peer.run();
+    times.get(peer.key).push(performance.now() - t0);
+  }
+}
+
+const top1 = (data) => data.indexOf(Math.max(...data));
+const reference = peers.find((p) => p.key === "tfjs-wasm") ?? peers[peers.length - 1];
+const results = peers.map((peer) => {
+  const sorted = times.get(peer.key).sort((a, b) => a - b);
+  const output = Array.from(peer.output());
+  const maxDiff = Math.max(...output.map((v, i) => Math.abs(v - reference.output()[i])));
+  return {
+    key: peer.key,
+    name: peer.name,
+    median: sorted[sorted.length >> 1],
+    min: sorted[0],
+    runs: sorted.length,
+    top1: top1(output),
+    maxDiff,
+  };
+});
+const tfjsWasm = results.find((r) => r.key === "tfjs-wasm");
+for (const r of results) r.speedupVsTfjsWasm = tfjsWasm ? tfjsWasm.median / r.median : undefined;
+
+await sepconv.init({ backend: "js" });
+const { params, macs } = sepconv.loadLayersModel(artifacts).cost();
+const cpu = os.cpus()[0]?.model.trim() ?? "unknown CPU";
+const machine = `${cpu}, ${os.cpus().length} cores, Node ${process.version}`;
+const date = new Date().toISOString().slice(0, 10);
+console.log(
+  `MobileNetV2 224x224 (nsfwjs weights): ${fmt.int(params)} params, ${fmt.int(macs)} multiply-adds per image`,
+);
+console.log(`${machine}, ${date}; batch 1, one thread, ${runs} interleaved runs after ${WARMUP} warm-up runs each\n`);
+console.log(
+  table(
+    ["peer", "median ms", "min ms", "GFLOP/s", "vs tfjs-wasm", "top-1", "max |diff| vs tfjs-wasm"],
+    results.map((r) => [
+      r.name,
+      fmt.ms(r.median),
+      fmt.ms(r.min),
+      ((2 * macs) / (r.median * 1e6)).toFixed(1),
+      r.speedupVsTfjsWasm ? fmt.x(r.speedupVsTfjsWasm) : "-",
+      r.top1,
+      r.maxDiff.toExponential(1),
+    ]),
+  ),
+);
+mkdirSync("bench/results", { recursive: true });
+writeFileSync(
+  "bench/results/mobilenet.json",
+  `${JSON.stringify({ model: "MobileNetV2 224x224, nsfwjs 4.4 weights (uint8)", params, macs, machine, date, runs, warmup: WARMUP, results }, null, 2)}\n`,
+);
+console.log("\nwrote bench/results/mobilenet.json");
