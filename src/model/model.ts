@@ -21,6 +21,13 @@ export interface OpDescription {
   layers: string[];
 }
 
+/** Loops, not closures: predict() must not allocate. */
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function stepFor(op: Op, rt: Runtime | null): Step | undefined {
   switch (op.kind) {
     case "conv":
@@ -109,7 +116,7 @@ export class LayersModel {
     const plan = this.planFor(x.shape);
     if (out !== undefined) {
       checkTensor("predict", "out", out, plan.output.shape.length);
-      if (out.shape.some((d, i) => d !== plan.output.shape[i])) {
+      if (!sameShape(out.shape, plan.output.shape)) {
         throw rangeError("predict", "out.shape", out.shape, `equal the output shape ${show(plan.output.shape)}`);
       }
     }

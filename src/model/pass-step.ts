@@ -43,14 +43,17 @@ export class PassStep implements Step {
     const node = this.node;
     const x = base + this.inputs[0];
     const y = base + this.output;
-    const [h, w, c] = this.dims;
+    const dims = this.dims;
+    const h = dims[0];
+    const w = dims[1];
+    const c = dims[2];
     switch (node.op) {
       case "add":
         for (let i = 0; i < this.inputs.length; i++) this.absolute[i] = base + this.inputs[i];
         addPass(mem, this.absolute, y, this.size);
         break;
       case "activation":
-        activationPass(mem, x, y, this.size, this.dims[this.dims.length - 1], node.act);
+        activationPass(mem, x, y, this.size, dims[dims.length - 1], node.act);
         break;
       case "affine":
         affinePass(mem, x, y, this.size, node.scale, node.shift);
