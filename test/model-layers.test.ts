@@ -732,3 +732,69 @@ describe("errors", () => {
     expect(() => model.predict(xs[0])).toThrow(/predict: the model was disposed; load it again/);
   });
 });
+
+describe("non-finite weights", () => {
+  /** 4-D outputs (nothing to smear the NaNs over every pixel): a conv; an expand -> depthwise -> project chain. */
+  async function models(): Promise<[string, ModelArtifacts & tf.io.ModelArtifacts][]> {
+    await tf.setBackend("cpu");
+    const input = tfl.input({ shape: [9, 8, 4] });
+    const conv = L.conv2d({ filters: 4, kernelSize: 3, padding: "same", name: "conv" }).apply(
+      input,
+    ) as tfl.SymbolicTensor;
+    let y = L.conv2d({ filters: 12, kernelSize: 1, name: "expand" }).apply(input) as tfl.SymbolicTensor;
+    y = L.depthwiseConv2d({ kernelSize: 3, padding: "same", name: "dw" }).apply(y) as tfl.SymbolicTensor;
+    y = L.conv2d({ filters: 5, kernelSize: 1, name: "project" }).apply(y) as tfl.SymbolicTensor;
+    const out: [string, ModelArtifacts & tf.io.ModelArtifacts][] = [];
+    for (const [name, output] of [
+      ["conv/kernel", conv],
+      ["dw/depthwise_kernel", y],
+    ] as const) {
+      const m = tfl.model({ inputs: input, outputs: output });
+      seedWeights(m, 11);
+      out.push([name, await artifactsOf(m)]);
+    }
+    return out;
+  }
+
+  /** The artifacts with the first value (tap (0, 0), channel 0) of weight `name` set to `value`. */
+  function poisoned(artifacts: ModelArtifacts & tf.io.ModelArtifacts, name: string, value: number): ModelArtifacts {
+    const floats = new Float32Array((artifacts.weightData as ArrayBuffer).slice(0));
+    let offset = 0;
+    for (const spec of artifacts.weightSpecs) {
+      if (spec.name === name) floats[offset] = value;
+      offset += spec.shape.reduce((a, b) => a * b, 1);
+    }
+    return { ...artifacts, weightData: floats.buffer };
+  }
+
+  it("a padded tap with an infinite weight gives NaN on every build and fusion, as the reference computes it", async () => {
+    const x = randomTensor(rng(12), [2, 9, 8, 4]);
+    for (const [name, artifacts] of await models()) {
+      const broken = poisoned(artifacts, name, Infinity);
+      await init({ backend: "js" });
+      const want = loadLayersModel(broken).predict(x);
+      // Padded outputs are NaN, the others infinite: the two rules (0 * Inf, or skipping the tap) differ.
+      expect(want.data.some(Number.isNaN), name).toBe(true);
+      expect(
+        want.data.some((v) => v === Infinity || v === -Infinity),
+        name,
+      ).toBe(true);
+      for (const build of ["scalar", "simd", "relaxed-simd"] as const) {
+        await init({ backend: build });
+        for (const fusion of ["full", "none"] as const) {
+          const got = loadLayersModel(broken, { fusion }).predict(x);
+          for (let i = 0; i < want.data.length; i++) {
+            const w = want.data[i];
+            const g = got.data[i];
+            const same = Number.isNaN(w)
+              ? Number.isNaN(g)
+              : Number.isFinite(w)
+                ? Math.abs(g - w) <= 1e-4 * (1 + Math.abs(w))
+                : g === w;
+            if (!same) expect.fail(`${name} ${build} ${fusion}: element ${i} is ${g}, expected ${w}`);
+          }
+        }
+      }
+    }
+  });
+});

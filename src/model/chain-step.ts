@@ -10,14 +10,15 @@
 //
 // Without an expand the depthwise reads the input tensor directly (a separable block).
 
-import { activationCode, GEOMETRY_BYTES, writeDwGeometry } from "../ops/geometry.js";
+import { activationCode, writeDwGeometry } from "../ops/geometry.js";
+import { PaddedTaps } from "../ops/padded-taps.js";
 import type { Runtime } from "../runtime.js";
 import type { Geometry } from "../shapes.js";
 import type { ChainOp } from "./ops.js";
 import type { Plan } from "./plan.js";
 import { windowGeometry } from "./shape-inference.js";
 import type { Arena, Needs, Step } from "./step.js";
-import { Blocks } from "./wasm-steps.js";
+import { Blocks, dwPack, gemmPack } from "./wasm-steps.js";
 
 /** Floats of depthwise output per band (as the separable layer): stays in L2 with the weights. */
 const DEPTHWISE_BAND_FLOATS = 32 * 1024;
@@ -34,6 +35,7 @@ export class WasmChainStep implements Step {
   private readonly depthwisePacked: number;
   private readonly projectPacked: number;
   private readonly geometry: number;
+  private readonly padded: PaddedTaps | undefined;
   private g: Geometry | undefined;
   private batch = 1;
   private inH = 0;
@@ -56,17 +58,21 @@ export class WasmChainStep implements Step {
     rt: Runtime,
     private readonly op: ChainOp,
   ) {
-    this.blocks = new Blocks(rt);
     const { expand, depthwise: dw, project } = op;
-    const name = op.layers.join("+");
-    this.expandPacked = expand
-      ? this.blocks.gemm(expand.filter, expand.bias, expand.inChannels, expand.outChannels, `${name} expand`)
-      : 0;
     const depth = dw.channels * dw.multiplier;
-    const taps = dw.window.kH * dw.window.kW;
-    this.depthwisePacked = this.blocks.depthwise(dw.filter, dw.bias, depth, taps, `${name} depthwise`);
-    this.projectPacked = this.blocks.gemm(project.filter, project.bias, depth, project.outChannels, `${name} project`);
-    this.geometry = this.blocks.alloc(GEOMETRY_BYTES, `${name} geometry`);
+    const { kH, kW } = dw.window;
+    const packs = [
+      dwPack(rt, dw.filter, dw.bias, depth, kH * kW),
+      gemmPack(rt, project.filter, project.bias, depth, project.outChannels),
+    ];
+    if (expand) packs.push(gemmPack(rt, expand.filter, expand.bias, expand.inChannels, expand.outChannels));
+    this.blocks = new Blocks(rt, packs, `layers '${op.layers.join("+")}'`);
+    [this.depthwisePacked, this.projectPacked] = this.blocks.packed;
+    this.expandPacked = expand ? this.blocks.packed[2] : 0;
+    this.geometry = this.blocks.geometry;
+    // The project stage mixes every channel, so a padded tap with a non-finite depthwise weight
+    // makes its whole output pixel NaN.
+    this.padded = PaddedTaps.of(dw.filter, kH, kW, depth)?.toAllChannels();
   }
 
   bind(plan: Plan): Needs {
@@ -107,6 +113,9 @@ export class WasmChainStep implements Step {
 
   run(arena: Arena): void {
     for (let i = 0; i < this.batch; i++) this.image(arena, i);
+    const at = (arena.ptr + this.output) >>> 2;
+    const cout = this.op.project.outChannels;
+    this.padded?.apply(arena.mem, at, this.batch, this.g as Geometry, this.inH, this.inW, cout);
   }
 
   private image(arena: Arena, index: number): void {

@@ -68,7 +68,8 @@ export class LayersModel {
         const step = stepFor(op, rt);
         if (step) this.steps.push(step);
       }
-      if (graph.inputShape.every((d) => d !== null)) this.replan([1, ...(graph.inputShape as number[])]);
+      if (graph.inputShape.every((d) => d !== null))
+        this.replan([1, ...(graph.inputShape as number[])], "loadLayersModel");
     } catch (error) {
       this.dispose();
       throw error;
@@ -163,19 +164,14 @@ export class LayersModel {
     const plan = this.plan;
     if (plan && plan.input.shape.length === shape.length && plan.input.shape.every((d, i) => d === shape[i]))
       return plan;
-    return this.replan(shape);
+    return this.replan(shape, "predict");
   }
 
-  private replan(shape: number[]): Plan {
+  private replan(shape: number[], op: string): Plan {
     const plan = makePlan(this.graph, this.ops, shape); // throws before anything changes
     this.releasePlan();
     const arena = this.arena;
-    if (this.rt) {
-      const heap = this.rt.heap;
-      arena.ptr = this.block(plan.arenaFloats, "model activations");
-      arena.mem = heap.f32();
-      arena.base = arena.ptr >>> 2;
-    } else {
+    if (!this.rt) {
       this.jsArena = new Float32Array(plan.arenaFloats);
       arena.mem = this.jsArena;
       arena.base = 0;
@@ -188,21 +184,24 @@ export class LayersModel {
       zeros = Math.max(zeros, needs.zeros);
     }
     if (this.rt) {
-      arena.scratch = this.block(scratch, "model scratch");
-      arena.zeros = this.block(zeros, "model zeros");
+      // All or nothing; zero-filled now, so predict() never faults fresh pages in.
+      const heap = this.rt.heap;
+      const floats = [plan.arenaFloats, scratch, zeros].map((n) => Math.max(n, 4));
+      const ptrs = heap.allocAll(
+        floats.map((n) => n * 4),
+        `${op}: the activation buffers for input shape ${show(shape)}`,
+      );
+      this.planned.push(...ptrs);
+      const f32 = heap.f32();
+      ptrs.forEach((ptr, i) => {
+        f32.fill(0, ptr >>> 2, (ptr >>> 2) + floats[i]);
+      });
+      [arena.ptr, arena.scratch, arena.zeros] = ptrs;
+      arena.mem = f32;
+      arena.base = arena.ptr >>> 2;
     }
     this.plan = plan;
     return plan;
-  }
-
-  /** A zero-filled wasm block of `floats` (touched now, so predict() never faults pages in). */
-  private block(floats: number, what: string): number {
-    const rt = this.rt as Runtime;
-    const n = Math.max(floats, 4);
-    const ptr = rt.heap.alloc(n * 4, `loadLayersModel: ${what}`);
-    rt.heap.f32().fill(0, ptr >>> 2, (ptr >>> 2) + n);
-    this.planned.push(ptr);
-    return ptr;
   }
 
   private releasePlan(): void {

@@ -2,67 +2,86 @@
 // called on planned arena addresses, nothing allocated per run.
 
 import { activationCode, GEOMETRY_BYTES, writeConvGeometry, writeDwGeometry } from "../ops/geometry.js";
+import { PaddedTaps } from "../ops/padded-taps.js";
 import type { Runtime } from "../runtime.js";
+import type { Geometry } from "../shapes.js";
 import { type ConvNode, type DenseNode, type DepthwiseNode, kernelActivation } from "./graph.js";
 import type { Plan } from "./plan.js";
 import { windowGeometry } from "./shape-inference.js";
 import { type Arena, type Needs, NO_NEEDS, type Step } from "./step.js";
 
-/** Owned blocks of one step: packed weights and geometry records, freed by dispose(). */
+/** A filter (and bias) to pack with one of the module's pack functions. */
+interface Pack {
+  data: Float32Array;
+  bias: Float32Array | undefined;
+  floats: number;
+  packFn: (data: number, bias: number, packed: number) => void;
+}
+
+/** GEMM panels of matrix [depth, cols] and its bias. */
+export function gemmPack(
+  rt: Runtime,
+  matrix: Float32Array,
+  bias: Float32Array | undefined,
+  depth: number,
+  cols: number,
+): Pack {
+  const k = rt.kernels;
+  return {
+    data: matrix,
+    bias,
+    floats: k.gemmPackedLength(depth, cols),
+    packFn: (m, b, p) => k.gemmPack(m, b, depth, cols, p),
+  };
+}
+
+/** Depthwise blocks of filter [taps, channels] and its bias. */
+export function dwPack(
+  rt: Runtime,
+  filter: Float32Array,
+  bias: Float32Array | undefined,
+  channels: number,
+  taps: number,
+): Pack {
+  const k = rt.kernels;
+  return {
+    data: filter,
+    bias,
+    floats: k.dwPackedLength(channels, taps),
+    packFn: (f, b, p) => k.dwPack(f, b, channels, taps, p),
+  };
+}
+
+/** The blocks one step owns (packed weights, a geometry record), taken all or nothing, freed by dispose(). */
 export class Blocks {
   private readonly owned: number[] = [];
+  readonly packed: number[];
+  readonly geometry: number;
 
-  constructor(readonly rt: Runtime) {}
-
-  alloc(bytes: number, what: string): number {
-    const ptr = this.rt.heap.alloc(bytes, `loadLayersModel: ${what}`);
-    this.owned.push(ptr);
-    return ptr;
-  }
-
-  /** A GEMM panel packing of matrix [depth, cols] and its bias. */
-  gemm(matrix: Float32Array, bias: Float32Array | undefined, depth: number, cols: number, what: string): number {
-    const k = this.rt.kernels;
-    return this.pack(matrix, bias, k.gemmPackedLength(depth, cols), what, (m, b, p) =>
-      k.gemmPack(m, b, depth, cols, p),
+  constructor(
+    readonly rt: Runtime,
+    packs: readonly Pack[],
+    who: string,
+  ) {
+    const heap = rt.heap;
+    const uploads = packs.flatMap((p) => (p.bias ? [p.data, p.bias] : [p.data]));
+    const ptrs = heap.allocAll(
+      [...packs.map((p) => p.floats * 4), GEOMETRY_BYTES, ...uploads.map((u) => u.byteLength)],
+      `loadLayersModel: ${who}'s packed weights`,
     );
-  }
-
-  /** A depthwise packing of filter [taps, channels] and its bias. */
-  depthwise(
-    filter: Float32Array,
-    bias: Float32Array | undefined,
-    channels: number,
-    taps: number,
-    what: string,
-  ): number {
-    const k = this.rt.kernels;
-    return this.pack(filter, bias, k.dwPackedLength(channels, taps), what, (f, b, p) =>
-      k.dwPack(f, b, channels, taps, p),
-    );
-  }
-
-  private pack(
-    data: Float32Array,
-    bias: Float32Array | undefined,
-    floats: number,
-    what: string,
-    packFn: (data: number, bias: number, packed: number) => void,
-  ): number {
-    const packed = this.alloc(floats * 4, `${what} packed weights`);
-    const d = this.upload(data, `${what} weights`);
-    const b = bias ? this.upload(bias, `${what} bias`) : 0;
-    packFn(d, b, packed);
-    this.rt.heap.release(d);
-    if (b) this.rt.heap.release(b);
-    return packed;
-  }
-
-  /** A temporary block holding a copy of `data`; the caller releases it. */
-  private upload(data: Float32Array, what: string): number {
-    const ptr = this.rt.heap.alloc(data.byteLength, `loadLayersModel: ${what}`);
-    this.rt.heap.f32().set(data, ptr >>> 2);
-    return ptr;
+    const kept = packs.length + 1;
+    this.owned.push(...ptrs.slice(0, kept));
+    const f32 = heap.f32();
+    for (let i = 0; i < uploads.length; i++) f32.set(uploads[i], ptrs[kept + i] >>> 2);
+    let next = kept;
+    for (const [i, p] of packs.entries()) {
+      const data = ptrs[next++];
+      const bias = p.bias ? ptrs[next++] : 0;
+      p.packFn(data, bias, ptrs[i]);
+    }
+    for (const ptr of ptrs.slice(kept)) heap.release(ptr);
+    this.packed = ptrs.slice(0, packs.length);
+    this.geometry = ptrs[packs.length];
   }
 
   dispose(): void {
@@ -83,6 +102,11 @@ export class WasmConvStep implements Step {
   private readonly blocks: Blocks;
   private readonly packed: number;
   private readonly geometry: number;
+  /** Taps with non-finite weights, whose padded outputs become NaN (see ops/padded-taps.ts). */
+  private readonly padded: PaddedTaps | undefined;
+  private g: Geometry | undefined;
+  private inH = 0;
+  private inW = 0;
   private asGemm = false;
   private input = 0;
   private output = 0;
@@ -96,16 +120,21 @@ export class WasmConvStep implements Step {
     private readonly node: ConvNode,
     private readonly inputName: string,
   ) {
-    this.blocks = new Blocks(rt);
     const { kH, kW } = node.window;
-    this.packed = this.blocks.gemm(node.filter, node.bias, kH * kW * node.inChannels, node.outChannels, node.name);
-    this.geometry = this.blocks.alloc(GEOMETRY_BYTES, `${node.name} geometry`);
+    const pack = gemmPack(rt, node.filter, node.bias, kH * kW * node.inChannels, node.outChannels);
+    this.blocks = new Blocks(rt, [pack], `layer '${node.name}'`);
+    this.packed = this.blocks.packed[0];
+    this.geometry = this.blocks.geometry;
+    this.padded = PaddedTaps.of(node.filter, kH, kW, node.outChannels);
   }
 
   bind(plan: Plan): Needs {
     const node = this.node;
     const [h, w, c] = plan.dims.get(this.inputName) as number[];
     const g = windowGeometry(node, node.window, h, w);
+    this.g = g;
+    this.inH = h;
+    this.inW = w;
     const x = slotOf(plan, this.inputName);
     const y = slotOf(plan, node.name);
     this.input = x.offset * 4;
@@ -150,6 +179,7 @@ export class WasmConvStep implements Step {
         arena.scratch,
       );
     }
+    this.padded?.apply(arena.mem, output >>> 2, this.batch, this.g as Geometry, this.inH, this.inW, node.outChannels);
   }
 
   dispose(): void {
@@ -161,6 +191,10 @@ export class WasmDepthwiseStep implements Step {
   private readonly blocks: Blocks;
   private readonly packed: number;
   private readonly geometry: number;
+  private readonly padded: PaddedTaps | undefined;
+  private g: Geometry | undefined;
+  private inH = 0;
+  private inW = 0;
   private input = 0;
   private output = 0;
   private inImage = 0;
@@ -173,16 +207,21 @@ export class WasmDepthwiseStep implements Step {
     private readonly node: DepthwiseNode,
     private readonly inputName: string,
   ) {
-    this.blocks = new Blocks(rt);
     const depth = node.channels * node.multiplier;
-    this.packed = this.blocks.depthwise(node.filter, node.bias, depth, node.window.kH * node.window.kW, node.name);
-    this.geometry = this.blocks.alloc(GEOMETRY_BYTES, `${node.name} geometry`);
+    const { kH, kW } = node.window;
+    this.blocks = new Blocks(rt, [dwPack(rt, node.filter, node.bias, depth, kH * kW)], `layer '${node.name}'`);
+    this.packed = this.blocks.packed[0];
+    this.geometry = this.blocks.geometry;
+    this.padded = PaddedTaps.of(node.filter, kH, kW, depth);
   }
 
   bind(plan: Plan): Needs {
     const node = this.node;
     const [h, w, c] = plan.dims.get(this.inputName) as number[];
     const g = windowGeometry(node, node.window, h, w);
+    this.g = g;
+    this.inH = h;
+    this.inW = w;
     writeDwGeometry(this.blocks.rt.heap.i32(), this.geometry, h, w, c, node.multiplier, g, kernelActivation(node.act));
     this.input = slotOf(plan, this.inputName).offset * 4;
     this.output = slotOf(plan, node.name).offset * 4;
@@ -206,6 +245,9 @@ export class WasmDepthwiseStep implements Step {
         arena.zeros,
       );
     }
+    const depth = this.node.channels * this.node.multiplier;
+    const at = (arena.ptr + this.output) >>> 2;
+    this.padded?.apply(arena.mem, at, this.batch, this.g as Geometry, this.inH, this.inW, depth);
   }
 
   dispose(): void {
@@ -226,8 +268,9 @@ export class WasmDenseStep implements Step {
     private readonly node: DenseNode,
     private readonly inputName: string,
   ) {
-    this.blocks = new Blocks(rt);
-    this.packed = this.blocks.gemm(node.kernel, node.bias, node.inUnits, node.units, node.name);
+    const pack = gemmPack(rt, node.kernel, node.bias, node.inUnits, node.units);
+    this.blocks = new Blocks(rt, [pack], `layer '${node.name}'`);
+    this.packed = this.blocks.packed[0];
   }
 
   bind(plan: Plan): Needs {
