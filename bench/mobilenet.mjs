@@ -5,8 +5,12 @@
 // peers take turns for --runs rounds (so load changes on a shared machine hit all of them);
 // median and minimum ms per inference, readback included. Writes bench/results/mobilenet.json.
 //
-// Options: --runs N (default 20), --peers list (default: relaxed-simd,simd,simd-separable,simd-none,tfjs-wasm;
-// also scalar, js, tfjs-cpu).
+// tfjs-wasm runs twice: as a tfjs-layers user runs the model (model.predict: one op per layer,
+// batch norms included) and as a converted graph model would (bench/tfjs-fused.mjs: batch norms
+// folded, activations fused), its best path.
+//
+// Options: --runs N (default 20), --peers list (default: relaxed-simd,simd,simd-separable,simd-none,
+// tfjs-wasm,tfjs-wasm-fused; also scalar, js, tfjs-cpu, tfjs-cpu-fused).
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import * as tf from "@tensorflow/tfjs-core";
@@ -15,13 +19,14 @@ import { setThreadsCount } from "@tensorflow/tfjs-backend-wasm";
 import * as tfl from "@tensorflow/tfjs-layers";
 import * as sepconv from "../dist/index.js";
 import { mobileNetV2Artifacts } from "./nsfwjs-model.mjs";
+import { fusedTfjs } from "./tfjs-fused.mjs";
 import { fmt, table } from "./timing.mjs";
 
 const args = Object.fromEntries(
   process.argv.slice(2).flatMap((a, i, all) => (a.startsWith("--") ? [[a.slice(2), all[i + 1]]] : [])),
 );
 const runs = Number(args.runs ?? 20);
-const wanted = (args.peers ?? "relaxed-simd,simd,simd-separable,simd-none,tfjs-wasm").split(",");
+const wanted = (args.peers ?? "relaxed-simd,simd,simd-separable,simd-none,tfjs-wasm,tfjs-wasm-fused").split(",");
 const WARMUP = 5;
 
 const artifacts = mobileNetV2Artifacts();
@@ -55,23 +60,26 @@ async function sepconvPeer(key) {
   return { key, name, run: () => model.predict(x, out), output: () => out.data };
 }
 
-async function tfjsPeer(backendName) {
+async function tfjsPeer(key) {
+  const [backendName, fused] = key.split("-");
   if (backendName === "wasm") setThreadsCount(1);
   await tf.setBackend(backendName);
   await tf.ready();
   const model = await tfl.loadLayersModel(tf.io.fromMemory(artifacts));
+  const predict = fused ? fusedTfjs(model) : (input) => model.predict(input);
   const x = tf.tensor4d(pixels, shape);
   let last;
   const run = () => {
-    const y = tf.tidy(() => model.predict(x));
+    const y = tf.tidy(() => predict(x));
     last = y.dataSync();
     y.dispose();
   };
   const simd = backendName === "wasm" && tf.env().getBool("WASM_HAS_SIMD_SUPPORT");
-  const name = backendName === "wasm" ? `tfjs-wasm (XNNPACK${simd ? ", SIMD" : ""}, 1 thread)` : "tfjs-cpu";
+  const how = fused ? "fused ops, batch norms folded" : "tfjs-layers predict";
+  const name = `${backendName === "wasm" ? `tfjs-wasm (XNNPACK${simd ? ", SIMD" : ""}, 1 thread` : "tfjs-cpu ("}, ${how})`;
   // tfjs runs on the backend that is active when it is called: bind it to each call.
   return {
-    key: `tfjs-${backendName}`,
+    key: `tfjs-${key}`,
     name,
     run: () => {
       if (tf.getBackend() !== backendName) tf.setBackend(backendName);
@@ -113,7 +121,11 @@ const results = peers.map((peer) => {
   };
 });
 const tfjsWasm = results.find((r) => r.key === "tfjs-wasm");
-for (const r of results) r.speedupVsTfjsWasm = tfjsWasm ? tfjsWasm.median / r.median : undefined;
+const tfjsFused = results.find((r) => r.key === "tfjs-wasm-fused");
+for (const r of results) {
+  r.speedupVsTfjsWasm = tfjsWasm ? tfjsWasm.median / r.median : undefined;
+  r.speedupVsTfjsWasmFused = tfjsFused ? tfjsFused.median / r.median : undefined;
+}
 
 await sepconv.init({ backend: "js" });
 const { params, macs } = sepconv.loadLayersModel(artifacts).cost();
@@ -126,13 +138,23 @@ console.log(
 console.log(`${machine}, ${date}; batch 1, one thread, ${runs} interleaved runs after ${WARMUP} warm-up runs each\n`);
 console.log(
   table(
-    ["peer", "median ms", "min ms", "GFLOP/s", "vs tfjs-wasm", "top-1", "max |diff| vs tfjs-wasm"],
+    [
+      "peer",
+      "median ms",
+      "min ms",
+      "GFLOP/s",
+      "vs tfjs-wasm",
+      "vs tfjs-wasm fused",
+      "top-1",
+      "max |diff| vs tfjs-wasm",
+    ],
     results.map((r) => [
       r.name,
       fmt.ms(r.median),
       fmt.ms(r.min),
       ((2 * macs) / (r.median * 1e6)).toFixed(1),
       r.speedupVsTfjsWasm ? fmt.x(r.speedupVsTfjsWasm) : "-",
+      r.speedupVsTfjsWasmFused ? fmt.x(r.speedupVsTfjsWasmFused) : "-",
       r.top1,
       r.maxDiff.toExponential(1),
     ]),

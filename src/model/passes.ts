@@ -10,6 +10,12 @@ import type { Act } from "./graph.js";
 /** y[i] = sum over inputs of input[i]; `inputs` are start indices. */
 export function addPass(mem: Float32Array, inputs: readonly number[], y: number, size: number): void {
   const first = inputs[0];
+  if (inputs.length === 2) {
+    // The usual residual Add, without the loop over inputs (block_2_add: 0.22 -> 0.13 ms).
+    const second = inputs[1];
+    for (let i = 0; i < size; i++) mem[y + i] = mem[first + i] + mem[second + i];
+    return;
+  }
   for (let i = 0; i < size; i++) {
     let sum = mem[first + i];
     for (let k = 1; k < inputs.length; k++) sum += mem[inputs[k] + i];
