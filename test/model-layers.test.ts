@@ -520,6 +520,11 @@ describe("costs", () => {
       /cost: the model's input shape \[null, null, null, 3\] has unknown sizes; pass inputShape/,
     );
     expect(model.cost([1, 16, 16, 3]).layers.at(-1)?.outputShape).toEqual([1, 2]);
+    expect(model.cost([1, 16, 16, 3]).layers[1].outputShape).toEqual([1, 8, 8, 8]);
+    expect(() => model.cost([1, 16, 16, 4])).toThrow(
+      /cost: inputShape \(\[1, 16, 16, 4\]\) must fit the model's input shape \[null, null, null, 3\]/,
+    );
+    expect(() => model.cost([16, 16, 3])).toThrow(RangeError);
   });
 });
 

@@ -108,41 +108,32 @@ export class LayerConfig {
 
   /**
    * The weight `${layer}/${name}`; weights written with an extra scope in the middle
-   * (layer/cell/name, as TensorFlow 2.2+ does) are found too. Checks its shape when given.
+   * (layer/cell/name, as TensorFlow 2.2+ does) are found too.
    */
-  weight(name: string, shape: number[]): Float32Array {
+  private find(name: string): Weight {
     const prefix = `${this.layer.name}/`;
-    let found = this.weights.get(prefix + name);
-    if (!found) {
-      for (const [key, value] of this.weights) {
-        if (key.startsWith(prefix) && key.endsWith(`/${name}`)) {
-          found = value;
-          break;
-        }
-      }
+    const direct = this.weights.get(prefix + name);
+    if (direct) return direct;
+    for (const [key, value] of this.weights) {
+      if (key.startsWith(prefix) && key.endsWith(`/${name}`)) return value;
     }
-    if (!found) {
-      throw new RangeError(
-        `${OP}: ${this.where} needs the weight '${prefix}${name}', which artifacts.weightSpecs lack`,
-      );
-    }
+    throw new RangeError(`${OP}: ${this.where} needs the weight '${prefix}${name}', which artifacts.weightSpecs lack`);
+  }
+
+  /** A weight's values, checked against `shape`, and counted as the layer's parameters. */
+  weight(name: string, shape: number[]): Float32Array {
+    const found = this.find(name);
     if (found.shape.length !== shape.length || found.shape.some((d, i) => d !== shape[i])) {
       throw new RangeError(
-        `${OP}: ${this.where}: weight '${prefix}${name}' has shape ${show(found.shape)}; expected ${show(shape)}`,
+        `${OP}: ${this.where}: weight '${this.layer.name}/${name}' has shape ${show(found.shape)}; expected ${show(shape)}`,
       );
     }
     this.params += found.data.length;
     return found.data;
   }
 
-  /** A weight whose shape is only known from the weight itself (e.g. a kernel's input channels). */
+  /** A weight's shape, for sizes only the weights tell (a kernel's input channels). */
   weightShape(name: string): number[] {
-    const prefix = `${this.layer.name}/`;
-    const direct = this.weights.get(prefix + name);
-    if (direct) return direct.shape;
-    for (const [key, value] of this.weights) {
-      if (key.startsWith(prefix) && key.endsWith(`/${name}`)) return value.shape;
-    }
-    throw new RangeError(`${OP}: ${this.where} needs the weight '${prefix}${name}', which artifacts.weightSpecs lack`);
+    return this.find(name).shape;
   }
 }

@@ -97,6 +97,16 @@ export class LayersModel {
   /** Parameters and multiply-adds per Keras layer for one image of `inputShape` (default: the declared one). */
   cost(inputShape?: number[]): ModelCost {
     const declared = this.graph.inputShape;
+    if (inputShape !== undefined) {
+      const ok =
+        Array.isArray(inputShape) &&
+        inputShape.length === declared.length + 1 &&
+        inputShape.every(
+          (d, i) => Number.isInteger(d) && d > 0 && (i === 0 || declared[i - 1] === null || declared[i - 1] === d),
+        );
+      if (!ok)
+        throw rangeError("cost", "inputShape", inputShape, `fit the model's input shape ${show(this.inputShape)}`);
+    }
     const dims = inputShape ? inputShape.slice(1) : declared;
     if (dims.some((d) => d === null)) {
       throw new RangeError(
