@@ -491,6 +491,42 @@ describe("quantized weights", () => {
   }
 });
 
+describe("topology formats", () => {
+  beforeAll(() => init({ backend: "simd" }));
+
+  it("Keras 3 functional JSON (class Functional, batch_shape, inbound_nodes as args) runs like the Keras 2 form", () => {
+    const { artifacts, xs, want } = find(CASES[2].name);
+    const keras3 = cloneArtifacts(artifacts);
+    const root = keras3.modelTopology as { class_name: string; config: { layers: Record<string, unknown>[] } };
+    root.class_name = "Functional";
+    const tensor = (history: unknown[]) => ({
+      class_name: "__keras_tensor__",
+      config: { keras_history: history.slice(0, 3) },
+    });
+    for (const layer of root.config.layers) {
+      const config = layer.config as Record<string, unknown>;
+      if (layer.class_name === "InputLayer") {
+        config.batch_shape = config.batch_input_shape;
+        delete config.batch_input_shape;
+      }
+      const nodes = layer.inbound_nodes as unknown[][][];
+      if (nodes.length === 0) continue;
+      const inputs = nodes[0].map(tensor);
+      layer.inbound_nodes = [{ args: inputs.length === 1 ? inputs : [inputs], kwargs: {} }];
+    }
+    expectNear(loadLayersModel(keras3).predict(xs[0]), want[0], 2e-5, "Keras 3 form");
+  });
+
+  it("a model whose output is its input, reshaped (nothing to run but copies)", async () => {
+    await tf.setBackend("cpu");
+    const model = tfl.sequential({ layers: [L.dropout({ inputShape: [3, 4, 2], rate: 0.5 }), L.flatten()] });
+    const x = randomTensor(rng(3), [2, 3, 4, 2]);
+    const got = loadLayersModel(await artifactsOf(model)).predict(x);
+    expect(got.shape).toEqual([2, 24]);
+    expect(got.data).toEqual(x.data);
+  });
+});
+
 describe("costs", () => {
   beforeAll(() => init({ backend: "simd" }));
 
