@@ -11,8 +11,10 @@
 //
 // Options: --runs N (default 20), --peers list (default: relaxed-simd,simd,simd-separable,simd-none,
 // tfjs-wasm,tfjs-wasm-fused; also scalar, js, tfjs-cpu, tfjs-cpu-fused).
+import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { setThreadsCount } from "@tensorflow/tfjs-backend-wasm";
@@ -21,6 +23,15 @@ import * as sepconv from "../dist/index.js";
 import { mobileNetV2Artifacts } from "./nsfwjs-model.mjs";
 import { fusedTfjs } from "./tfjs-fused.mjs";
 import { fmt, table } from "./timing.mjs";
+
+// As bench/bench.mjs does: tfjs allocates its output on every run, and glibc returning freed
+// memory to the OS makes the next run fault it in again (up to 5x slower in this VM). Keep it.
+const MALLOC_TUNABLES = "glibc.malloc.trim_threshold=1073741824:glibc.malloc.mmap_threshold=33554432";
+if (process.platform === "linux" && !process.env.GLIBC_TUNABLES) {
+  const self = [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)];
+  const env = { ...process.env, GLIBC_TUNABLES: MALLOC_TUNABLES };
+  process.exit(spawnSync(process.execPath, self, { stdio: "inherit", env }).status ?? 1);
+}
 
 const args = Object.fromEntries(
   process.argv.slice(2).flatMap((a, i, all) => (a.startsWith("--") ? [[a.slice(2), all[i + 1]]] : [])),
@@ -62,6 +73,7 @@ async function sepconvPeer(key) {
 
 async function tfjsPeer(key) {
   const [backendName, fused] = key.split("-");
+  tf.enableProdMode(); // as production apps run it
   if (backendName === "wasm") setThreadsCount(1);
   await tf.setBackend(backendName);
   await tf.ready();
