@@ -517,6 +517,32 @@ describe("topology formats", () => {
     expectNear(loadLayersModel(keras3).predict(xs[0]), want[0], 2e-5, "Keras 3 form");
   });
 
+  it("GlobalAveragePooling2D with keepdims keeps the 1x1 pixel", () => {
+    const { artifacts, xs, want } = find(CASES[0].name);
+    const kept = cloneArtifacts(artifacts);
+    const layers = (
+      kept.modelTopology as { config: { layers: { class_name: string; config: Record<string, unknown> }[] } }
+    ).config.layers;
+    const index = layers.findIndex((l) => l.class_name === "GlobalAveragePooling2D");
+    layers[index].config.keepdims = true;
+    // The layers after it (Dense on the last axis, batch norm, Dense) keep the extra axes.
+    const got = loadLayersModel(kept).predict(xs[0]);
+    expect(got.shape).toEqual([1, 1, 1, 4]);
+    expectNear({ data: got.data, shape: [1, 4] }, want[0], 2e-5, "keepdims");
+  });
+
+  it("Reshape with a -1 dimension", () => {
+    const { artifacts, xs, want } = find(CASES[1].name);
+    const open = cloneArtifacts(artifacts);
+    const layers = (
+      open.modelTopology as { config: { layers: { class_name: string; config: Record<string, unknown> }[] } }
+    ).config.layers;
+    const reshape = layers.find((l) => l.class_name === "Reshape");
+    expect(reshape?.config.target_shape).toEqual([3, 4]);
+    if (reshape) reshape.config.target_shape = [-1, 4];
+    expectNear(loadLayersModel(open).predict(xs[0]), want[0], 2e-5, "target_shape [-1, 4]");
+  });
+
   it("a model whose output is its input, reshaped (nothing to run but copies)", async () => {
     await tf.setBackend("cpu");
     const model = tfl.sequential({ layers: [L.dropout({ inputShape: [3, 4, 2], rate: 0.5 }), L.flatten()] });
