@@ -56,83 +56,60 @@ function pointwise(spec: ConvSpec, x: Tensor): Tensor {
   return convKernel(spec, flat, { ...ONE_BY_ONE, outH: 1, outW: 1 });
 }
 
-export class JsConvStep implements Step {
-  private spec: ConvSpec | undefined;
-  private g: Geometry | undefined;
-  private x: Tensor | undefined;
+/** A windowed conv node (conv or depthwise) run by its reference kernel over arena views. */
+abstract class JsWindowStep<N extends ConvNode | DepthwiseNode, S extends ConvSpec | DepthwiseSpec> implements Step {
+  protected spec: S | undefined;
+  protected g: Geometry | undefined;
+  protected x: Tensor | undefined;
   private y = 0;
 
   constructor(
-    private readonly node: ConvNode,
+    protected readonly node: N,
     private readonly inputName: string,
   ) {}
 
+  /** The kernel spec of the node for this geometry. */
+  protected abstract specFor(g: Geometry): S;
+  protected abstract compute(): Tensor;
+
   bind(plan: Plan, arena: Arena): Needs {
-    const { node } = this;
     const [h, w] = plan.dims.get(this.inputName) as number[];
-    this.g = windowGeometry(node, node.window, h, w);
-    const { filter, inChannels, outChannels, bias } = node;
-    const { kH, kW } = node.window;
-    this.spec = {
-      op: node.name,
-      filter,
-      kH,
-      kW,
-      inChannels,
-      outChannels,
-      window: window(this.g, bias, kernelActivation(node.act)),
-    };
+    this.g = windowGeometry(this.node, this.node.window, h, w);
+    this.spec = this.specFor(this.g);
     this.x = view(arena, slotOf(plan, this.inputName));
-    this.y = slotOf(plan, node.name).offset;
+    this.y = slotOf(plan, this.node.name).offset;
     return NO_NEEDS;
   }
 
   run(arena: Arena): void {
-    arena.mem.set(convKernel(this.spec as ConvSpec, this.x as Tensor, this.g as Geometry).data, arena.base + this.y);
+    arena.mem.set(this.compute().data, arena.base + this.y);
   }
 
   dispose(): void {}
 }
 
-export class JsDepthwiseStep implements Step {
-  private spec: DepthwiseSpec | undefined;
-  private g: Geometry | undefined;
-  private x: Tensor | undefined;
-  private y = 0;
-
-  constructor(
-    private readonly node: DepthwiseNode,
-    private readonly inputName: string,
-  ) {}
-
-  bind(plan: Plan, arena: Arena): Needs {
-    const { node } = this;
-    const [h, w] = plan.dims.get(this.inputName) as number[];
-    this.g = windowGeometry(node, node.window, h, w);
-    const { filter, channels, multiplier, bias } = node;
-    const { kH, kW } = node.window;
-    this.spec = {
-      op: node.name,
-      filter,
-      kH,
-      kW,
-      channels,
-      multiplier,
-      window: window(this.g, bias, kernelActivation(node.act)),
-    };
-    this.x = view(arena, slotOf(plan, this.inputName));
-    this.y = slotOf(plan, node.name).offset;
-    return NO_NEEDS;
+export class JsConvStep extends JsWindowStep<ConvNode, ConvSpec> {
+  protected specFor(g: Geometry): ConvSpec {
+    const { name, filter, inChannels, outChannels, bias, act } = this.node;
+    const { kH, kW } = this.node.window;
+    return { op: name, filter, kH, kW, inChannels, outChannels, window: window(g, bias, kernelActivation(act)) };
   }
 
-  run(arena: Arena): void {
-    arena.mem.set(
-      depthwiseKernel(this.spec as DepthwiseSpec, this.x as Tensor, this.g as Geometry).data,
-      arena.base + this.y,
-    );
+  protected compute(): Tensor {
+    return convKernel(this.spec as ConvSpec, this.x as Tensor, this.g as Geometry);
+  }
+}
+
+export class JsDepthwiseStep extends JsWindowStep<DepthwiseNode, DepthwiseSpec> {
+  protected specFor(g: Geometry): DepthwiseSpec {
+    const { name, filter, channels, multiplier, bias, act } = this.node;
+    const { kH, kW } = this.node.window;
+    return { op: name, filter, kH, kW, channels, multiplier, window: window(g, bias, kernelActivation(act)) };
   }
 
-  dispose(): void {}
+  protected compute(): Tensor {
+    return depthwiseKernel(this.spec as DepthwiseSpec, this.x as Tensor, this.g as Geometry);
+  }
 }
 
 export class JsDenseStep implements Step {
