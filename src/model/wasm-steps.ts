@@ -1,7 +1,8 @@
 // The convolution ops of a loaded model on a wasm build: weights packed once at load, kernels
 // called on planned arena addresses, nothing allocated per run.
 
-import { activationCode, GEOMETRY_BYTES, writeConvGeometry, writeDwGeometry } from "../ops/geometry.js";
+import { activationCode, writeConvGeometry, writeDwGeometry } from "../ops/geometry.js";
+import { type Pack, packAll } from "../ops/pack.js";
 import { PaddedTaps } from "../ops/padded-taps.js";
 import type { Runtime } from "../runtime.js";
 import type { Geometry } from "../shapes.js";
@@ -9,14 +10,6 @@ import { type ConvNode, type DenseNode, type DepthwiseNode, kernelActivation } f
 import type { Plan } from "./plan.js";
 import { windowGeometry } from "./shape-inference.js";
 import { type Arena, type Needs, NO_NEEDS, type Step } from "./step.js";
-
-/** A filter (and bias) to pack with one of the module's pack functions. */
-interface Pack {
-  data: Float32Array;
-  bias: Float32Array | undefined;
-  floats: number;
-  packFn: (data: number, bias: number, packed: number) => void;
-}
 
 /** GEMM panels of matrix [depth, cols] and its bias. */
 export function gemmPack(
@@ -28,9 +21,9 @@ export function gemmPack(
 ): Pack {
   const k = rt.kernels;
   return {
-    data: matrix,
+    filter: matrix,
     bias,
-    floats: k.gemmPackedLength(depth, cols),
+    packedFloats: k.gemmPackedLength(depth, cols),
     packFn: (m, b, p) => k.gemmPack(m, b, depth, cols, p),
   };
 }
@@ -45,9 +38,9 @@ export function dwPack(
 ): Pack {
   const k = rt.kernels;
   return {
-    data: filter,
+    filter,
     bias,
-    floats: k.dwPackedLength(channels, taps),
+    packedFloats: k.dwPackedLength(channels, taps),
     packFn: (f, b, p) => k.dwPack(f, b, channels, taps, p),
   };
 }
@@ -63,25 +56,10 @@ export class Blocks {
     packs: readonly Pack[],
     who: string,
   ) {
-    const heap = rt.heap;
-    const uploads = packs.flatMap((p) => (p.bias ? [p.data, p.bias] : [p.data]));
-    const ptrs = heap.allocAll(
-      [...packs.map((p) => p.floats * 4), GEOMETRY_BYTES, ...uploads.map((u) => u.byteLength)],
-      `loadLayersModel: ${who}'s packed weights`,
-    );
-    const kept = packs.length + 1;
-    this.owned.push(...ptrs.slice(0, kept));
-    const f32 = heap.f32();
-    for (let i = 0; i < uploads.length; i++) f32.set(uploads[i], ptrs[kept + i] >>> 2);
-    let next = kept;
-    for (const [i, p] of packs.entries()) {
-      const data = ptrs[next++];
-      const bias = p.bias ? ptrs[next++] : 0;
-      p.packFn(data, bias, ptrs[i]);
-    }
-    for (const ptr of ptrs.slice(kept)) heap.release(ptr);
-    this.packed = ptrs.slice(0, packs.length);
-    this.geometry = ptrs[packs.length];
+    const blocks = packAll(rt.heap, packs, `loadLayersModel: ${who}'s packed weights`);
+    this.owned.push(...blocks.packed, blocks.geometry);
+    this.packed = blocks.packed;
+    this.geometry = blocks.geometry;
   }
 
   dispose(): void {

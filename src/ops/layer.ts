@@ -7,21 +7,13 @@
 import type { Runtime } from "../runtime.js";
 import { checkOut, checkTensor, show } from "../shapes.js";
 import type { Layer, Tensor } from "../types.js";
-import { GEOMETRY_BYTES } from "./geometry.js";
+import { type Pack, packAll } from "./pack.js";
 
 /** What an input shape needs, worked out before anything is allocated. */
 export interface Plan {
   outShape: number[];
   /** Scratch blocks besides input and output (bytes), handed to bind() in this order. */
   scratch: { bytes: number; zeroed?: boolean }[];
-}
-
-/** A filter (and bias) to pack into a block the layer owns, with the module's pack function. */
-export interface Pack {
-  filter: Float32Array;
-  bias: Float32Array | undefined;
-  packedFloats: number;
-  packFn: (filter: number, bias: number, packed: number) => void;
 }
 
 export abstract class WasmLayer implements Layer {
@@ -58,24 +50,9 @@ export abstract class WasmLayer implements Layer {
    * group with the temporary uploads. Returns the packed blocks (in order) and the geometry block.
    */
   protected packAll(packs: readonly Pack[]): { packed: number[]; geometry: number } {
-    const uploads = packs.flatMap((p) => (p.bias ? [p.filter, p.bias] : [p.filter]));
-    const heap = this.rt.heap;
-    const ptrs = heap.allocAll(
-      [...packs.map((p) => p.packedFloats * 4), GEOMETRY_BYTES, ...uploads.map((u) => u.byteLength)],
-      `${this.op}: the packed weights`,
-    );
-    const kept = packs.length + 1;
-    this.owned.push(...ptrs.slice(0, kept));
-    const f32 = heap.f32();
-    for (let i = 0; i < uploads.length; i++) f32.set(uploads[i], ptrs[kept + i] >>> 2);
-    let next = kept;
-    for (const [i, p] of packs.entries()) {
-      const filter = ptrs[next++];
-      const bias = p.bias ? ptrs[next++] : 0;
-      p.packFn(filter, bias, ptrs[i]);
-    }
-    for (const ptr of ptrs.slice(kept)) heap.release(ptr);
-    return { packed: ptrs.slice(0, packs.length), geometry: ptrs[packs.length] };
+    const blocks = packAll(this.rt.heap, packs, `${this.op}: the packed weights`);
+    this.owned.push(...blocks.packed, blocks.geometry);
+    return blocks;
   }
 
   run(x: Tensor, out?: Tensor): Tensor {
