@@ -11,6 +11,7 @@
 // Without an expand the depthwise reads the input tensor directly (a separable block).
 
 import { activationCode, writeDwGeometry } from "../ops/geometry.js";
+import { dwPack, gemmPack } from "../ops/pack.js";
 import { PaddedTaps } from "../ops/padded-taps.js";
 import type { Runtime } from "../runtime.js";
 import type { Geometry } from "../shapes.js";
@@ -18,7 +19,7 @@ import type { ChainOp } from "./ops.js";
 import type { Plan } from "./plan.js";
 import { windowGeometry } from "./shape-inference.js";
 import type { Arena, Needs, Step } from "./step.js";
-import { Blocks, dwPack, gemmPack } from "./wasm-steps.js";
+import { Blocks } from "./wasm-steps.js";
 
 /** Floats of depthwise output per band (as the separable layer): stays in L2 with the weights. */
 const DEPTHWISE_BAND_FLOATS = 32 * 1024;

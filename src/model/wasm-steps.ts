@@ -2,7 +2,7 @@
 // called on planned arena addresses, nothing allocated per run.
 
 import { activationCode, writeConvGeometry, writeDwGeometry } from "../ops/geometry.js";
-import { type Pack, packAll } from "../ops/pack.js";
+import { dwPack, gemmPack, type Pack, packAll } from "../ops/pack.js";
 import { PaddedTaps } from "../ops/padded-taps.js";
 import type { Runtime } from "../runtime.js";
 import type { Geometry } from "../shapes.js";
@@ -10,40 +10,6 @@ import { type ConvNode, type DenseNode, type DepthwiseNode, kernelActivation } f
 import type { Plan } from "./plan.js";
 import { windowGeometry } from "./shape-inference.js";
 import { type Arena, type Needs, NO_NEEDS, type Step } from "./step.js";
-
-/** GEMM panels of matrix [depth, cols] and its bias. */
-export function gemmPack(
-  rt: Runtime,
-  matrix: Float32Array,
-  bias: Float32Array | undefined,
-  depth: number,
-  cols: number,
-): Pack {
-  const k = rt.kernels;
-  return {
-    filter: matrix,
-    bias,
-    packedFloats: k.gemmPackedLength(depth, cols),
-    packFn: (m, b, p) => k.gemmPack(m, b, depth, cols, p),
-  };
-}
-
-/** Depthwise blocks of filter [taps, channels] and its bias. */
-export function dwPack(
-  rt: Runtime,
-  filter: Float32Array,
-  bias: Float32Array | undefined,
-  channels: number,
-  taps: number,
-): Pack {
-  const k = rt.kernels;
-  return {
-    filter,
-    bias,
-    packedFloats: k.dwPackedLength(channels, taps),
-    packFn: (f, b, p) => k.dwPack(f, b, channels, taps, p),
-  };
-}
 
 /** The blocks one step owns (packed weights, a geometry record), taken all or nothing, freed by dispose(). */
 export class Blocks {

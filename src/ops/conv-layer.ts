@@ -4,6 +4,7 @@ import { type ConvSpec, convGeometry } from "../specs.js";
 import type { Tensor } from "../types.js";
 import { activationCode, writeConvGeometry } from "./geometry.js";
 import { type Plan, WasmLayer } from "./layer.js";
+import { gemmPack } from "./pack.js";
 import { PaddedTaps } from "./padded-taps.js";
 
 /** conv2d and pointwise: 1x1 windows with stride 1 and no padding run as one GEMM over all pixels. */
@@ -28,15 +29,7 @@ export class ConvLayer extends WasmLayer {
     super(rt, spec.op);
     const depth = spec.kH * spec.kW * spec.inChannels;
     const cols = spec.outChannels;
-    const k = rt.kernels;
-    const { packed, geometry } = this.packAll([
-      {
-        filter: spec.filter,
-        bias: spec.window.bias,
-        packedFloats: k.gemmPackedLength(depth, cols),
-        packFn: (f, b, p) => k.gemmPack(f, b, depth, cols, p),
-      },
-    ]);
+    const { packed, geometry } = this.packAll([gemmPack(rt, spec.filter, spec.window.bias, depth, cols)]);
     this.packed = packed[0];
     this.geometry = geometry;
     this.padded = PaddedTaps.of(spec.filter, spec.kH, spec.kW, cols);

@@ -4,6 +4,7 @@ import { type DepthwiseSpec, depthwiseGeometry } from "../specs.js";
 import type { Tensor } from "../types.js";
 import { writeDwGeometry } from "./geometry.js";
 import { type Plan, WasmLayer } from "./layer.js";
+import { dwPack } from "./pack.js";
 import { PaddedTaps } from "./padded-taps.js";
 
 export class DepthwiseLayer extends WasmLayer {
@@ -24,15 +25,7 @@ export class DepthwiseLayer extends WasmLayer {
     super(rt, spec.op);
     const depth = spec.channels * spec.multiplier;
     const taps = spec.kH * spec.kW;
-    const k = rt.kernels;
-    const { packed, geometry } = this.packAll([
-      {
-        filter: spec.filter,
-        bias: spec.window.bias,
-        packedFloats: k.dwPackedLength(depth, taps),
-        packFn: (f, b, p) => k.dwPack(f, b, depth, taps, p),
-      },
-    ]);
+    const { packed, geometry } = this.packAll([dwPack(rt, spec.filter, spec.window.bias, depth, taps)]);
     this.packed = packed[0];
     this.geometry = geometry;
     this.padded = PaddedTaps.of(spec.filter, spec.kH, spec.kW, depth);

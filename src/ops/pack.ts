@@ -3,6 +3,7 @@
 // a block the caller keeps, all in one all-or-nothing group with one geometry record.
 
 import type { Heap } from "../memory.js";
+import type { Runtime } from "../runtime.js";
 import { GEOMETRY_BYTES } from "./geometry.js";
 
 /** A filter (and bias) to pack into a kept block, with the module's pack function. */
@@ -34,4 +35,38 @@ export function packAll(heap: Heap, packs: readonly Pack[], who: string): { pack
   }
   for (const ptr of ptrs.slice(kept)) heap.release(ptr);
   return { packed: ptrs.slice(0, packs.length), geometry: ptrs[packs.length] };
+}
+
+/** GEMM panels of matrix [depth, cols] and its bias. */
+export function gemmPack(
+  rt: Runtime,
+  matrix: Float32Array,
+  bias: Float32Array | undefined,
+  depth: number,
+  cols: number,
+): Pack {
+  const k = rt.kernels;
+  return {
+    filter: matrix,
+    bias,
+    packedFloats: k.gemmPackedLength(depth, cols),
+    packFn: (m, b, p) => k.gemmPack(m, b, depth, cols, p),
+  };
+}
+
+/** Depthwise blocks of filter [taps, channels] and its bias. */
+export function dwPack(
+  rt: Runtime,
+  filter: Float32Array,
+  bias: Float32Array | undefined,
+  channels: number,
+  taps: number,
+): Pack {
+  const k = rt.kernels;
+  return {
+    filter,
+    bias,
+    packedFloats: k.dwPackedLength(channels, taps),
+    packFn: (f, b, p) => k.dwPack(f, b, channels, taps, p),
+  };
 }

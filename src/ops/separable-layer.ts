@@ -4,6 +4,7 @@ import { type SeparableSpec, separableGeometry } from "../specs.js";
 import type { Tensor } from "../types.js";
 import { activationCode, writeDwGeometry } from "./geometry.js";
 import { type Plan, WasmLayer } from "./layer.js";
+import { dwPack, gemmPack } from "./pack.js";
 import { PaddedTaps } from "./padded-taps.js";
 
 /** Floats of depthwise output kept per band: small enough to stay in L2 next to the weights. */
@@ -34,20 +35,9 @@ export class SeparableLayer extends WasmLayer {
     const { depthwise: dw, pointwise: pw } = spec;
     const depth = dw.channels * dw.multiplier;
     const taps = dw.kH * dw.kW;
-    const k = rt.kernels;
     const { packed, geometry } = this.packAll([
-      {
-        filter: dw.filter,
-        bias: dw.window.bias,
-        packedFloats: k.dwPackedLength(depth, taps),
-        packFn: (f, b, p) => k.dwPack(f, b, depth, taps, p),
-      },
-      {
-        filter: pw.filter,
-        bias: pw.window.bias,
-        packedFloats: k.gemmPackedLength(depth, pw.outChannels),
-        packFn: (f, b, p) => k.gemmPack(f, b, depth, pw.outChannels, p),
-      },
+      dwPack(rt, dw.filter, dw.window.bias, depth, taps),
+      gemmPack(rt, pw.filter, pw.window.bias, depth, pw.outChannels),
     ]);
     [this.depthwisePacked, this.pointwisePacked] = packed;
     this.geometry = geometry;
