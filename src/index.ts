@@ -18,6 +18,7 @@ export { conv2d, createConv2d, createPointwiseConv2d, pointwiseConv2d } from "./
 export { createDepthwiseConv2d, depthwiseConv2d } from "./ops/depthwise.js";
 export { createSeparableConv2d, separableConv2d } from "./ops/separable.js";
 export * as reference from "./reference/index.js";
+export { createTensor } from "./tensor.js";
 export type {
   Activation,
   Backend,
@@ -28,3 +29,4 @@ export type {
   SeparableOptions,
   Tensor,
 } from "./types.js";
+export type { WasmTensor } from "./wasm-tensor.js";

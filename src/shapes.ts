@@ -3,6 +3,7 @@
 // expected, e.g. "depthwiseConv2d: filter.shape[2] (16) must equal input channels (32)".
 
 import type { Activation, ConvOptions, SeparableOptions, Tensor } from "./types.js";
+import { WasmTensor } from "./wasm-tensor.js";
 
 export const ACTIVATIONS: readonly Activation[] = ["linear", "relu", "relu6", "hardswish"];
 
@@ -72,17 +73,10 @@ export function checkTensor(op: string, arg: string, t: unknown, rank: number): 
   // An array or typed array is data without a shape: name it rather than its missing .data.
   if (t === null || typeof t !== "object" || Array.isArray(t) || ArrayBuffer.isView(t))
     throw typeError(op, arg, t, "a tensor { data: Float32Array, shape: number[] }");
+  if (t instanceof WasmTensor && t.isDisposed) throw typeError(op, arg, t, "a live tensor (this one was disposed)");
   const { data, shape } = t as Partial<Tensor>;
   if (!(data instanceof Float32Array)) throw typeError(op, `${arg}.data`, data, "a Float32Array");
-  if (!Array.isArray(shape)) throw typeError(op, `${arg}.shape`, shape, "an array of dimensions");
-  if (shape.length !== rank) throw rangeError(op, `${arg}.shape`, shape, `have ${rank} dimensions`);
-  let size = 1;
-  for (let i = 0; i < rank; i++) {
-    const d = shape[i];
-    if (typeof d !== "number") throw typeError(op, `${arg}.shape[${i}]`, d, "a number");
-    if (!isPositiveInteger(d)) throw rangeError(op, `${arg}.shape[${i}]`, d, "be a positive integer");
-    size *= d;
-  }
+  const size = checkShape(op, `${arg}.shape`, shape, rank);
   if (data.length !== size) {
     throw rangeError(
       op,
@@ -91,6 +85,20 @@ export function checkTensor(op: string, arg: string, t: unknown, rank: number): 
       `equal the product of ${arg}.shape ${show(shape)} (${size})`,
     );
   }
+}
+
+/** Checks that shape is an array of `rank` positive integers; returns the element count. */
+export function checkShape(op: string, arg: string, shape: unknown, rank: number): number {
+  if (!Array.isArray(shape)) throw typeError(op, arg, shape, "an array of dimensions");
+  if (shape.length !== rank) throw rangeError(op, arg, shape, `have ${rank} dimensions`);
+  let size = 1;
+  for (let i = 0; i < rank; i++) {
+    const d = shape[i];
+    if (typeof d !== "number") throw typeError(op, `${arg}[${i}]`, d, "a number");
+    if (!isPositiveInteger(d)) throw rangeError(op, `${arg}[${i}]`, d, "be a positive integer");
+    size *= d;
+  }
+  return size;
 }
 
 /** A pointwise filter may be [Cin, Cout] or [1, 1, Cin, Cout]; returns [Cin, Cout]. */

@@ -4,7 +4,7 @@
 
 import fc from "fast-check";
 import { expect } from "vitest";
-import type { Activation, Padding, Tensor } from "../src/index.js";
+import { type Activation, createTensor, type Padding, type Tensor } from "../src/index.js";
 import { expectNoStrayWrites } from "./canary.js";
 import { bits, describeCase, type Op, type OpCase, oneShot, prepare, reduction, referenceOf } from "./cases.js";
 import { expectClose, randomArray, randomTensor, rng } from "./helpers.js";
@@ -208,6 +208,17 @@ export function checkConfig(c: Config): void {
     // Steady state: nothing is allocated, so every byte outside live blocks must stay untouched.
     expectNoStrayWrites(() => layer.run(x, out), `prepared ${label}`);
     expectClose(out, want, reduction(op), `prepared, steady state ${label}`);
+    // In place (createTensor): the same bits, read from and written into this build's memory.
+    const inPlace = createTensor(x.shape, x.data);
+    const outInPlace = createTensor(want.shape, new Float32Array(want.data.length).fill(Number.NaN));
+    try {
+      expect(layer.run(inPlace, outInPlace)).toBe(outInPlace);
+      expectNoStrayWrites(() => layer.run(inPlace, outInPlace), `in place ${label}`);
+      expect(bits({ data: outInPlace.data.slice(), shape: want.shape }), `in place ${label}`).toEqual(bits(out));
+    } finally {
+      inPlace.dispose();
+      outInPlace.dispose();
+    }
   } finally {
     layer.dispose();
   }

@@ -7,6 +7,7 @@
 import type { Runtime } from "../runtime.js";
 import { checkOut, checkTensor, show } from "../shapes.js";
 import type { Layer, Tensor } from "../types.js";
+import { WasmTensor } from "../wasm-tensor.js";
 import { type Pack, packAll } from "./pack.js";
 
 /** What an input shape needs, worked out before anything is allocated. */
@@ -58,12 +59,28 @@ export abstract class WasmLayer implements Layer {
   run(x: Tensor, out?: Tensor): Tensor {
     if (this.disposed) throw new Error(`${this.op}: the layer was disposed; create a new one`);
     checkTensor(this.op, "x", x, 4);
+    const heap = this.rt.heap;
+    // Tensors in this build's memory (createTensor) are read and written in place; other
+    // tensors go through the layer's own input and output blocks.
+    const inPlace = x instanceof WasmTensor ? x.pointerIn(heap) : 0;
+    const outPlace = out instanceof WasmTensor ? out.pointerIn(heap) : 0;
     const shape = x.shape;
     const n = shape[0];
-    if (n !== this.n || shape[1] !== this.h || shape[2] !== this.w || shape[3] !== this.c) this.replan(x);
+    if (
+      n !== this.n ||
+      shape[1] !== this.h ||
+      shape[2] !== this.w ||
+      shape[3] !== this.c ||
+      (inPlace === 0 && this.input === 0) ||
+      (outPlace === 0 && this.output === 0)
+    ) {
+      this.replan(x, inPlace === 0, outPlace === 0);
+    }
     if (out !== undefined) checkOut(this.op, out, this.outShape, x);
-    this.rt.heap.f32().set(x.data, this.input >>> 2);
-    this.execute(this.input, this.output, n);
+    const input = inPlace || this.input;
+    if (inPlace === 0) heap.f32().set(x.data, input >>> 2);
+    this.execute(input, outPlace || this.output, n);
+    if (outPlace !== 0) return out as Tensor;
     const result = this.outputView();
     if (out !== undefined) {
       out.data.set(result);
@@ -80,17 +97,18 @@ export abstract class WasmLayer implements Layer {
     this.owned.length = 0;
   }
 
-  private replan(x: Tensor): void {
+  /** Blocks for x's shape: scratch, plus the input and output blocks unless x/out are in place. */
+  private replan(x: Tensor, withInput: boolean, withOutput: boolean): void {
     this.releaseShaped();
     const plan = this.plan(x);
     const outLength = plan.outShape.reduce((a, b) => a * b, 1);
     // Scratch first and the output last, so a stray write past the output's end lands in free
     // memory (where the tests' canaries are), not in a block of this layer.
     const heap = this.rt.heap;
-    const ptrs = heap.allocAll(
-      [...plan.scratch.map((s) => s.bytes), x.data.byteLength, outLength * 4],
-      `${this.op}: the input, output and scratch buffers for x.shape ${show(x.shape)}`,
-    );
+    const bytes = plan.scratch.map((s) => s.bytes);
+    if (withInput) bytes.push(x.data.byteLength);
+    if (withOutput) bytes.push(outLength * 4);
+    const ptrs = heap.allocAll(bytes, `${this.op}: the input, output and scratch buffers for x.shape ${show(x.shape)}`);
     this.shaped.push(...ptrs);
     const scratch = ptrs.slice(0, plan.scratch.length);
     const f32 = heap.f32();
@@ -98,8 +116,8 @@ export abstract class WasmLayer implements Layer {
       if (s.zeroed) f32.fill(0, scratch[i] >>> 2, (scratch[i] >>> 2) + Math.ceil(s.bytes / 4));
     }
     this.bind(scratch);
-    this.input = ptrs[plan.scratch.length];
-    this.output = ptrs[plan.scratch.length + 1];
+    this.input = withInput ? ptrs[plan.scratch.length] : 0;
+    this.output = withOutput ? ptrs[ptrs.length - 1] : 0;
     this.outShape = plan.outShape;
     this.outLength = outLength;
     this.n = x.shape[0];
@@ -112,6 +130,8 @@ export abstract class WasmLayer implements Layer {
     for (const ptr of this.shaped) this.rt.heap.release(ptr);
     this.shaped.length = 0;
     this.n = 0;
+    this.input = 0;
+    this.output = 0;
     this.outView = undefined;
   }
 

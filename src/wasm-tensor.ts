@@ -1,0 +1,58 @@
+// A tensor whose data lives in one build's wasm memory: prepared layers of that build read it
+// and write into it in place, so chained layers skip the copies in and out of wasm memory
+// (for a large depthwise layer those copies cost as much as the kernel).
+
+import type { Heap } from "./memory.js";
+import type { Tensor } from "./types.js";
+
+export class WasmTensor implements Tensor {
+  private disposed = false;
+  private view: Float32Array;
+  /** Kept apart from the view: a view detached by memory growth has length 0. */
+  private readonly length: number;
+
+  /**
+   * heap/ptr: the block holding the data, or null/0 when there is no wasm build ('js' backend),
+   * where the data is an ordinary Float32Array and the tensor only keeps the same contract.
+   */
+  constructor(
+    private readonly heap: Heap | null,
+    private readonly ptr: number,
+    readonly shape: number[],
+    plain: Float32Array,
+  ) {
+    this.view = plain;
+    this.length = plain.length;
+  }
+
+  /**
+   * The data, a view onto wasm memory re-derived after memory grows (growth detaches the old
+   * buffer): read `.data` again after creating layers or tensors rather than keeping the array.
+   */
+  get data(): Float32Array {
+    if (this.disposed) throw new TypeError("this sepconv tensor was disposed; its data is gone");
+    const heap = this.heap;
+    if (heap !== null && this.view.buffer !== heap.memory.buffer) {
+      const start = this.ptr >>> 2;
+      this.view = heap.f32().subarray(start, start + this.length);
+    }
+    return this.view;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /** The byte offset of the data in `heap`'s memory, or 0 when the tensor lives elsewhere. */
+  pointerIn(heap: Heap): number {
+    return !this.disposed && heap === this.heap ? this.ptr : 0;
+  }
+
+  /** Frees the data; harmless twice. Layers and other tensors are unaffected. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.heap?.release(this.ptr);
+    this.view = new Float32Array(0);
+  }
+}
