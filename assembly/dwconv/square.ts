@@ -27,16 +27,14 @@ const ROWS = memory.data(8 * sizeof<usize>());
 }
 
 /**
- * One output pixel whose taps may be clipped by the left or right edge (also used for the
- * interior pixels left over after the quads). The K taps of a row are written out so V8 sees
- * straight-line code; the clip tests are the same for every channel block, so they predict well.
+ * One output pixel whose taps [kxLo, kxHi) lie inside the image (a border pixel, or an interior
+ * pixel left over after the quads). The K taps of a row are written out so V8 sees
+ * straight-line code; called with constant kxLo/kxHi, the clip tests fold away.
  */
 // @ts-ignore: decorator
-@inline function clippedPixel(
-  ixLeft: i32, inW: i32, K: i32, blocks: i32, channels: i32, packed: usize, out: usize, act: i32,
+@inline function pixelTaps(
+  ixLeft: i32, kxLo: i32, kxHi: i32, K: i32, blocks: i32, channels: i32, packed: usize, out: usize, act: i32,
 ): void {
-  const kxLo = firstTapInside(ixLeft, 1);
-  const kxHi = endTapInside(ixLeft, 1, inW, K);
   const col = <usize>channels * F32;
   const blockBytes = <usize>(K * K + 1) * 16;
   // Column 0 may lie left of the image; only clipped taps would read it, and those are skipped.
@@ -57,6 +55,32 @@ const ROWS = memory.data(8 * sizeof<usize>());
       }
     }
     storeLanes(out + channelOffset, activate4(acc, act), channels - (b << 2));
+  }
+}
+
+/**
+ * One output pixel whose taps may be clipped by the left or right edge. The tap range is the
+ * same for every channel block, so the common ranges (the whole kernel, and the border
+ * columns of 'same' padding) get their own loops without per-tap tests; only odd ones (an
+ * image narrower than the kernel) test each tap.
+ */
+// @ts-ignore: decorator
+@inline function clippedPixel(
+  ixLeft: i32, inW: i32, K: i32, blocks: i32, channels: i32, packed: usize, out: usize, act: i32,
+): void {
+  const kxLo = firstTapInside(ixLeft, 1);
+  const kxHi = endTapInside(ixLeft, 1, inW, K);
+  if (kxHi == K) {
+    if (kxLo == 0) pixelTaps(ixLeft, 0, K, K, blocks, channels, packed, out, act);
+    else if (kxLo == 1) pixelTaps(ixLeft, 1, K, K, blocks, channels, packed, out, act);
+    else if (K == 5 && kxLo == 2) pixelTaps(ixLeft, 2, K, K, blocks, channels, packed, out, act);
+    else pixelTaps(ixLeft, kxLo, kxHi, K, blocks, channels, packed, out, act);
+  } else if (kxLo == 0) {
+    if (kxHi == K - 1) pixelTaps(ixLeft, 0, K - 1, K, blocks, channels, packed, out, act);
+    else if (K == 5 && kxHi == 3) pixelTaps(ixLeft, 0, 3, K, blocks, channels, packed, out, act);
+    else pixelTaps(ixLeft, kxLo, kxHi, K, blocks, channels, packed, out, act);
+  } else {
+    pixelTaps(ixLeft, kxLo, kxHi, K, blocks, channels, packed, out, act);
   }
 }
 
