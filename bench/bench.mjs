@@ -5,7 +5,7 @@
 //
 // Options (see README, Benchmarks):
 //   --model v1|v2        one model (default both)
-//   --peers a,b          sepconv (every build) | sepconv-relaxed-simd | sepconv-simd | sepconv-scalar |
+//   --peers a,b          sepconv (every build) | sepconv-relaxed-simd | sepconv-simd | sepconv-scalar | sepconv-copy |
 //                        js | tfjs-wasm | tfjs-cpu | ort  (default all)
 //   --only a,b           layer or block names, e.g. dw3,pw3,dw3+pw3
 //   --time MS            sampling time per case and peer (default 300; slow peers a third)

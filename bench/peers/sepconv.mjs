@@ -1,6 +1,10 @@
 // sepconv as a benchmark peer: one peer per wasm build the runtime supports (relaxed-simd, simd,
-// scalar) and the plain-JS reference (backend 'js'). Each case is a prepared layer timed with
-// run(x, out): weights packed once, no allocation per run.
+// scalar), the build init() picks once more on ordinary Float32Array tensors ('sepconv-copy'),
+// and the plain-JS reference (backend 'js'). Each case is a prepared layer timed with
+// run(x, out): weights packed once, no allocation per run. The builds run on tensors made by
+// createTensor, in wasm memory, as chained layers would (x written once, like TensorFlow.js's
+// input tensor; the result read in place through out.data); 'sepconv-copy' copies x into wasm
+// memory and the result out into a Float32Array on every run.
 import * as sepconv from "../../dist/index.js";
 
 export const BUILDS = ["relaxed-simd", "simd", "scalar"];
@@ -27,7 +31,7 @@ function createLayer({ layer }, data) {
   }
 }
 
-function peer(backend, name, key, slow) {
+function peer(backend, name, key, slow, inPlace) {
   return {
     key,
     name,
@@ -36,12 +40,20 @@ function peer(backend, name, key, slow) {
     async prepare(c, data) {
       await sepconv.init({ backend }); // prepared layers keep the build they were created on
       const prepared = createLayer(c, data);
-      const x = { data: data.x, shape: [1, c.layer.h, c.layer.w, c.layer.cin] };
-      const out = { data: new Float32Array(c.outShape.reduce((a, b) => a * b)), shape: c.outShape };
+      const shape = [1, c.layer.h, c.layer.w, c.layer.cin];
+      const size = c.outShape.reduce((a, b) => a * b);
+      const x = inPlace ? sepconv.createTensor(shape, data.x) : { data: data.x, shape };
+      const out = inPlace ? sepconv.createTensor(c.outShape) : { data: new Float32Array(size), shape: c.outShape };
       return {
         run: () => prepared.run(x, out),
-        output: () => prepared.run(x, out).data,
-        dispose: () => prepared.dispose(),
+        output: () => prepared.run(x, out).data.slice(),
+        dispose: () => {
+          prepared.dispose();
+          if (inPlace) {
+            x.dispose();
+            out.dispose();
+          }
+        },
       };
     },
   };
@@ -58,12 +70,16 @@ export async function sepconvPeers() {
   for (const build of BUILDS) {
     try {
       await sepconv.init({ backend: build });
-      peers.push(peer(build, `sepconv ${build}`, `sepconv-${build}`, build === "scalar"));
+      peers.push(peer(build, `sepconv ${build}`, `sepconv-${build}`, build === "scalar", true));
     } catch (error) {
       unsupported.push({ build, reason: String(error?.message ?? error) });
     }
   }
-  peers.push(peer("js", "plain-JS reference", "js", true));
+  if (peers.length > 0) {
+    await sepconv.init();
+    peers.push(peer(sepconv.backend(), `sepconv ${sepconv.backend()}, copying`, "sepconv-copy", false, false));
+  }
+  peers.push(peer("js", "plain-JS reference", "js", true, false));
   return { peers, unsupported };
 }
 
