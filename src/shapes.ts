@@ -77,14 +77,28 @@ export function checkTensor(op: string, arg: string, t: unknown, rank: number): 
   const { data, shape } = t as Partial<Tensor>;
   if (!(data instanceof Float32Array)) throw typeError(op, `${arg}.data`, data, "a Float32Array");
   const size = checkShape(op, `${arg}.shape`, shape, rank);
-  if (data.length !== size) {
-    throw rangeError(
-      op,
-      `${arg}.data.length`,
-      data.length,
-      `equal the product of ${arg}.shape ${show(shape)} (${size})`,
-    );
-  }
+  checkLength(op, `${arg}.data.length`, data, size, `the product of ${arg}.shape ${show(shape)}`);
+}
+
+/** The element count the engine copies (TypedArray#set reads it, not an overridden .length). */
+const typedLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Float32Array.prototype), "length")!.get as (
+  this: Float32Array,
+) => number;
+
+function checkLength(op: string, arg: string, data: Float32Array, size: number, what: string): void {
+  const length = typedLength.call(data);
+  if (length !== size) throw rangeError(op, arg, length, `equal ${what} (${size})`);
+}
+
+/**
+ * t.data read once, for copying into wasm memory: what checkTensor saw may not be what a getter
+ * returns next, so the array actually copied is checked against the size planned for it.
+ */
+export function dataToCopy(op: string, arg: string, t: Tensor, size: number): Float32Array {
+  const data = t.data;
+  if (!(data instanceof Float32Array)) throw typeError(op, `${arg}.data`, data, "a Float32Array");
+  checkLength(op, `${arg}.data.length`, data, size, "the size planned for it");
+  return data;
 }
 
 /** Checks that shape is an array of `rank` positive integers; returns the element count. */

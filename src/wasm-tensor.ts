@@ -43,9 +43,23 @@ export class WasmTensor implements Tensor {
     return this.disposed;
   }
 
-  /** The byte offset of the data in `heap`'s memory, or 0 when the tensor lives elsewhere. */
-  pointerIn(heap: Heap): number {
-    return !this.disposed && heap === this.heap ? this.ptr : 0;
+  /** Whether the data is a live block of `heap` (a prepared layer of that heap's build can use it in place). */
+  livesIn(heap: Heap): boolean {
+    return !this.disposed && heap === this.heap;
+  }
+
+  /**
+   * The byte offset of the data, for a kernel that reads or writes `elements` floats there.
+   * The count is checked against the block's own length, not against `shape`, which the caller
+   * may have changed since it was validated.
+   */
+  pointerFor(op: string, arg: string, elements: number): number {
+    if (elements !== this.length) {
+      throw new RangeError(
+        `${op}: ${arg}.data.length (${this.length}) must equal the size planned for it (${elements})`,
+      );
+    }
+    return this.ptr;
   }
 
   /** Frees the data; harmless twice. Layers and other tensors are unaffected. */

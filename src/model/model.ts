@@ -3,7 +3,7 @@
 // size), and predict(), which copies the input in, runs the steps and copies the output out.
 
 import type { Runtime } from "../runtime.js";
-import { checkTensor, rangeError, show } from "../shapes.js";
+import { checkTensor, dataToCopy, rangeError, show } from "../shapes.js";
 import type { Tensor } from "../types.js";
 import { WasmChainStep } from "./chain-step.js";
 import { type ModelCost, modelCost } from "./cost.js";
@@ -136,7 +136,8 @@ export class LayersModel {
       arena.mem = this.rt.heap.f32();
       arena.base = arena.ptr >>> 2;
     }
-    arena.mem.set(x.data, arena.base + plan.input.offset);
+    // Read once and checked against the plan: a getter need not return what checkInput saw.
+    arena.mem.set(dataToCopy("predict", "x", x, plan.input.size), arena.base + plan.input.offset);
     for (let i = 0; i < this.steps.length; i++) this.steps[i].run(arena);
     const result = this.outputView(plan);
     if (out !== undefined) {

@@ -5,7 +5,7 @@
 // before memory grows, and a failed create or re-plan holds no block.
 
 import type { Runtime } from "../runtime.js";
-import { checkOut, checkTensor, show } from "../shapes.js";
+import { checkOut, checkTensor, dataToCopy, show } from "../shapes.js";
 import type { Layer, Tensor } from "../types.js";
 import { WasmTensor } from "../wasm-tensor.js";
 import { type Pack, packAll } from "./pack.js";
@@ -62,25 +62,35 @@ export abstract class WasmLayer implements Layer {
     const heap = this.rt.heap;
     // Tensors in this build's memory (createTensor) are read and written in place; other
     // tensors go through the layer's own input and output blocks.
-    const inPlace = x instanceof WasmTensor ? x.pointerIn(heap) : 0;
-    const outPlace = out instanceof WasmTensor ? out.pointerIn(heap) : 0;
+    const xInPlace = x instanceof WasmTensor && x.livesIn(heap);
+    const outInPlace = out instanceof WasmTensor && out.livesIn(heap);
+    // The dimensions are read once: a getter or proxy need not return what checkTensor saw,
+    // so a re-plan checks what it plans for, and every copy and pointer is sized by the plan.
     const shape = x.shape;
     const n = shape[0];
+    const h = shape[1];
+    const w = shape[2];
+    const c = shape[3];
     if (
       n !== this.n ||
-      shape[1] !== this.h ||
-      shape[2] !== this.w ||
-      shape[3] !== this.c ||
-      (inPlace === 0 && this.input === 0) ||
-      (outPlace === 0 && this.output === 0)
+      h !== this.h ||
+      w !== this.w ||
+      c !== this.c ||
+      (!xInPlace && this.input === 0) ||
+      (!outInPlace && this.output === 0)
     ) {
-      this.replan(x, inPlace === 0, outPlace === 0);
+      const planned = { data: x.data, shape: [n, h, w, c] };
+      checkTensor(this.op, "x", planned, 4);
+      this.replan(planned, !xInPlace, !outInPlace);
     }
     if (out !== undefined) checkOut(this.op, out, this.outShape, x);
-    const input = inPlace || this.input;
-    if (inPlace === 0) heap.f32().set(x.data, input >>> 2);
-    this.execute(input, outPlace || this.output, n);
-    if (outPlace !== 0) return out as Tensor;
+    const inLength = n * h * w * c;
+    let input = this.input;
+    if (xInPlace) input = x.pointerFor(this.op, "x", inLength);
+    else heap.f32().set(dataToCopy(this.op, "x", x, inLength), input >>> 2);
+    const output = outInPlace ? out.pointerFor(this.op, "out", this.outLength) : this.output;
+    this.execute(input, output, n);
+    if (outInPlace) return out;
     const result = this.outputView();
     if (out !== undefined) {
       out.data.set(result);
@@ -106,7 +116,7 @@ export abstract class WasmLayer implements Layer {
     // memory (where the tests' canaries are), not in a block of this layer.
     const heap = this.rt.heap;
     const bytes = plan.scratch.map((s) => s.bytes);
-    if (withInput) bytes.push(x.data.byteLength);
+    if (withInput) bytes.push(4 * x.shape[0] * x.shape[1] * x.shape[2] * x.shape[3]);
     if (withOutput) bytes.push(outLength * 4);
     const ptrs = heap.allocAll(bytes, `${this.op}: the input, output and scratch buffers for x.shape ${show(x.shape)}`);
     this.shaped.push(...ptrs);
