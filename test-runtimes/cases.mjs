@@ -1,7 +1,8 @@
 // Known answers shared by every runtime: three small cases worked out by hand (depthwise with
 // a depth multiplier, bias and relu; pointwise with bias and a relu6 clamp; separable with
 // 'same' padding and a depthwise bias), plus wider shapes that reach the SIMD tiles and are
-// checked against the plain-JS reference computed in the same runtime. No imports, so that
+// checked against the plain-JS reference computed in the same runtime, and two prepared layers
+// chained in place through createTensor tensors. No imports, so that
 // Node (ESM and CJS), Deno, Bun, workerd and the browser bundle can all load it as is.
 
 const tensor = (shape, data) => ({ shape, data: Float32Array.from(data) });
@@ -66,6 +67,34 @@ const WIDE_CASES = [
   ],
 ];
 
+/** Two prepared layers chained through tensors in wasm memory, against the reference pair. */
+function inPlaceChain(api, referenceModule) {
+  const dwOptions = { padding: "same", activation: "relu6" };
+  const pwOptions = { bias: pattern([13], 4).data };
+  const dw = api.createDepthwiseConv2d(wideDw, dwOptions);
+  const pw = api.createPointwiseConv2d(widePw, pwOptions);
+  const tensors = [
+    api.createTensor(wideX.shape, wideX.data),
+    api.createTensor([1, 9, 11, 19]),
+    api.createTensor([1, 9, 11, 13]),
+  ];
+  try {
+    const [x, mid, y] = tensors;
+    dw.run(x, mid);
+    if (pw.run(mid, y) !== y) return "run(x, out) did not return out";
+    const want = referenceModule.pointwiseConv2d(
+      referenceModule.depthwiseConv2d(wideX, wideDw, dwOptions),
+      widePw,
+      pwOptions,
+    );
+    return mismatch({ data: y.data.slice(), shape: y.shape }, want, 1e-4);
+  } finally {
+    for (const t of tensors) t.dispose();
+    dw.dispose();
+    pw.dispose();
+  }
+}
+
 /** undefined if got matches want within a relative tolerance, else what differs. */
 function mismatch(got, want, tolerance) {
   if (String(got?.shape) !== String(want.shape)) return `shape [${got?.shape}] instead of [${want.shape}]`;
@@ -96,6 +125,7 @@ export function failures(api, referenceModule) {
     attempt(`reference ${name}`, () => mismatch(run(referenceModule), want, 1e-5));
   }
   for (const [name, run] of WIDE_CASES) attempt(name, () => mismatch(run(api), run(referenceModule), 1e-4));
+  attempt("in place (createTensor): depthwise then pointwise", () => inPlaceChain(api, referenceModule));
   return found;
 }
 
