@@ -85,7 +85,8 @@ const typedLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Float3
   this: Float32Array,
 ) => number;
 
-function checkLength(op: string, arg: string, data: Float32Array, size: number, what: string): void {
+/** Throws unless `data` holds `size` elements (`what` says where that count comes from). */
+export function checkLength(op: string, arg: string, data: Float32Array, size: number, what: string): void {
   const length = typedLength.call(data);
   if (length !== size) throw rangeError(op, arg, length, `equal ${what} (${size})`);
 }

@@ -2,7 +2,7 @@
 // layers in place (no copy of the input in, nor of the output out).
 
 import { activeRuntime } from "./init.js";
-import { checkShape, MAX_BYTES, rangeError, show, typeError } from "./shapes.js";
+import { checkLength, checkShape, MAX_BYTES, show, typeError } from "./shapes.js";
 import { WasmTensor } from "./wasm-tensor.js";
 
 /**
@@ -15,8 +15,7 @@ export function createTensor(shape: number[], data?: Float32Array): WasmTensor {
   const size = checkShape(op, "shape", shape, 4);
   if (data !== undefined) {
     if (!(data instanceof Float32Array)) throw typeError(op, "data", data, "a Float32Array");
-    if (data.length !== size)
-      throw rangeError(op, "data.length", data.length, `equal the product of shape ${show(shape)} (${size})`);
+    checkLength(op, "data.length", data, size, `the product of shape ${show(shape)}`);
   }
   if (size * 4 > MAX_BYTES) {
     throw new RangeError(

@@ -20,6 +20,13 @@ const dwFilter = randomTensor(random, [3, 3, 24, 1]);
 const pwFilter = randomTensor(random, [24, 40]);
 const options = { padding: "same" as const, bias: randomArray(random, 40), activation: "relu6" as const };
 
+/** A Float32Array that reports 8 elements whatever it holds. */
+class EightLong extends Float32Array {
+  override get length(): number {
+    return 8;
+  }
+}
+
 for (const build of ALL_BACKENDS) {
   describe(`createTensor on ${build}`, () => {
     beforeAll(() => init({ backend: build }));
@@ -113,6 +120,12 @@ for (const build of ALL_BACKENDS) {
         /createTensor: data\.length \(7\) must equal the product of shape \[1, 2, 2, 2\] \(8\)/,
       );
       expect(() => createTensor([1, 2, 2, 2], [1, 2] as unknown as Float32Array)).toThrow(TypeError);
+      // Measured by what would be copied, before anything is allocated.
+      const used = activeRuntime("test")?.heap.usedBytes;
+      expect(() => createTensor([1, 2, 2, 2], new EightLong(64))).toThrow(
+        /createTensor: data\.length \(64\) must equal the product of shape \[1, 2, 2, 2\] \(8\)/,
+      );
+      expect(activeRuntime("test")?.heap.usedBytes).toBe(used);
       expect(() => createTensor([1, 65536, 65536, 1])).toThrow(
         /createTensor: shape .* must fit in WebAssembly's 4 GiB/,
       );
