@@ -10,7 +10,7 @@ import * as sepconv from "../../dist/index.js";
 export const BUILDS = ["relaxed-simd", "simd", "scalar"];
 
 /** Creates the prepared layer of a case on the build currently selected by init(). */
-function createLayer({ layer }, data) {
+export function createLayer({ layer }, data) {
   const { k, cin, cout, stride, padding } = layer;
   const options = { strides: stride, padding, bias: data.bias, activation: "relu6" };
   switch (layer.op) {
