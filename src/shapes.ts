@@ -64,6 +64,11 @@ export function rangeError(op: string, arg: string, value: unknown, expected: st
   return new RangeError(`${op}: ${arg} (${show(value)}) must ${expected}`);
 }
 
+/** A real Float32Array: a Proxy of one passes instanceof but is no typed array to the engine. */
+export function isFloat32Array(v: unknown): v is Float32Array {
+  return v instanceof Float32Array && ArrayBuffer.isView(v);
+}
+
 function isPositiveInteger(v: unknown): v is number {
   return typeof v === "number" && Number.isInteger(v) && v > 0;
 }
@@ -75,7 +80,7 @@ export function checkTensor(op: string, arg: string, t: unknown, rank: number): 
     throw typeError(op, arg, t, "a tensor { data: Float32Array, shape: number[] }");
   if (t instanceof WasmTensor && t.isDisposed) throw typeError(op, arg, t, "a live tensor (this one was disposed)");
   const { data, shape } = t as Partial<Tensor>;
-  if (!(data instanceof Float32Array)) throw typeError(op, `${arg}.data`, data, "a Float32Array");
+  if (!isFloat32Array(data)) throw typeError(op, `${arg}.data`, data, "a Float32Array");
   const size = checkShape(op, `${arg}.shape`, shape, rank);
   checkLength(op, `${arg}.data.length`, data, size, `the product of ${arg}.shape ${show(shape)}`);
 }
@@ -88,7 +93,17 @@ const typedLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Float3
 /** Throws unless `data` holds `size` elements (`what` says where that count comes from). */
 export function checkLength(op: string, arg: string, data: Float32Array, size: number, what: string): void {
   const length = typedLength.call(data);
-  if (length !== size) throw rangeError(op, arg, length, `equal ${what} (${size})`);
+  if (length === size) return;
+  if (length === 0 && data.buffer.byteLength === 0) {
+    throw rangeError(
+      op,
+      arg.replace(/\.length$/, ""),
+      data,
+      "not be a view of a detached buffer (transferred, or wasm memory that grew after .data was read: " +
+        "read a createTensor tensor's .data again, or pass the tensor itself)",
+    );
+  }
+  throw rangeError(op, arg, length, `equal ${what} (${size})`);
 }
 
 /**
@@ -97,9 +112,17 @@ export function checkLength(op: string, arg: string, data: Float32Array, size: n
  */
 export function dataToCopy(op: string, arg: string, t: Tensor, size: number): Float32Array {
   const data = t.data;
-  if (!(data instanceof Float32Array)) throw typeError(op, `${arg}.data`, data, "a Float32Array");
+  if (!isFloat32Array(data)) throw typeError(op, `${arg}.data`, data, "a Float32Array");
   checkLength(op, `${arg}.data.length`, data, size, "the size planned for it");
   return data;
+}
+
+/**
+ * A plain copy of t.data (read once) holding exactly `size` floats, for what a layer keeps: a
+ * Float32Array subclass's slice() could return anything, and its .length could lie.
+ */
+export function copyOfData(op: string, arg: string, t: Tensor, size: number): Float32Array {
+  return new Float32Array(dataToCopy(op, arg, t, size));
 }
 
 /** Checks that shape is an array of `rank` positive integers; returns the element count. */
@@ -179,8 +202,10 @@ function activation(op: string, arg: string, value: unknown): Activation {
 
 function bias(op: string, arg: string, value: unknown): Float32Array | undefined {
   if (value === undefined) return undefined;
-  if (!(value instanceof Float32Array)) throw typeError(op, arg, value, "a Float32Array");
-  return value.slice(); // a snapshot: later edits by the caller do not reach a prepared layer
+  if (!isFloat32Array(value)) throw typeError(op, arg, value, "a Float32Array");
+  // A plain snapshot: later edits by the caller do not reach a prepared layer, and its length
+  // is the one the engine copies.
+  return new Float32Array(value);
 }
 
 export function checkBiasLength(op: string, arg: string, b: Float32Array | undefined, channels: number): void {
@@ -336,6 +361,11 @@ export function checkOut(op: string, out: unknown, shape: readonly number[], x: 
     if (out.shape[i] !== shape[i])
       throw rangeError(op, "out.shape", out.shape, `equal the output shape ${show(shape)}`);
   }
+  checkNoOverlap(op, out, x);
+}
+
+/** Throws if out.data and x.data share memory (the kernels read x while they write out). */
+export function checkNoOverlap(op: string, out: Tensor, x: Tensor): void {
   if (out.data.buffer === x.data.buffer) {
     const a = out.data.byteOffset,
       b = x.data.byteOffset;

@@ -7,6 +7,7 @@ import {
   checkChannels,
   checkPointwiseFilter,
   checkTensor,
+  copyOfData,
   type Geometry,
   geometry,
   separableOptions,
@@ -48,7 +49,8 @@ export function depthwiseSpec(op: string, filter: Tensor, options?: ConvOptions)
   const window = windowOptions(op, options);
   const [kH, kW, channels, multiplier] = filter.shape;
   checkBiasLength(op, "options.bias", window.bias, channels * multiplier);
-  return { op, filter: filter.data.slice(), kH, kW, channels, multiplier, window };
+  const kept = copyOfData(op, "filter", filter, kH * kW * channels * multiplier);
+  return { op, filter: kept, kH, kW, channels, multiplier, window };
 }
 
 export function convSpec(op: string, filter: Tensor, options?: ConvOptions): ConvSpec {
@@ -56,14 +58,16 @@ export function convSpec(op: string, filter: Tensor, options?: ConvOptions): Con
   const window = windowOptions(op, options);
   const [kH, kW, inChannels, outChannels] = filter.shape;
   checkBiasLength(op, "options.bias", window.bias, outChannels);
-  return { op, filter: filter.data.slice(), kH, kW, inChannels, outChannels, window };
+  const kept = copyOfData(op, "filter", filter, kH * kW * inChannels * outChannels);
+  return { op, filter: kept, kH, kW, inChannels, outChannels, window };
 }
 
 export function pointwiseSpec(op: string, filter: Tensor, options?: ConvOptions): ConvSpec {
   const [inChannels, outChannels] = checkPointwiseFilter(op, "filter", filter);
   const window = windowOptions(op, options);
   checkBiasLength(op, "options.bias", window.bias, outChannels);
-  return { op, filter: filter.data.slice(), kH: 1, kW: 1, inChannels, outChannels, window };
+  const kept = copyOfData(op, "filter", filter, inChannels * outChannels);
+  return { op, filter: kept, kH: 1, kW: 1, inChannels, outChannels, window };
 }
 
 export function separableSpec(
@@ -81,11 +85,12 @@ export function separableSpec(
   checkBiasLength(op, "options.depthwiseBias", all.depthwiseBias, depth);
   checkBiasLength(op, "options.bias", all.bias, outChannels);
   const depthwiseWindow = { ...all, bias: all.depthwiseBias, activation: all.depthwiseActivation };
-  const depthwise = { op, filter: depthwiseFilter.data.slice(), kH, kW, channels, multiplier, window: depthwiseWindow };
+  const dwKept = copyOfData(op, "depthwiseFilter", depthwiseFilter, kH * kW * depth);
+  const depthwise = { op, filter: dwKept, kH, kW, channels, multiplier, window: depthwiseWindow };
   const pointwiseWindow = { ...all, strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padding: "valid" as const };
   const pointwise = {
     op,
-    filter: pointwiseFilter.data.slice(),
+    filter: copyOfData(op, "pointwiseFilter", pointwiseFilter, depth * outChannels),
     kH: 1,
     kW: 1,
     inChannels: depth,

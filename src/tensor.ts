@@ -2,7 +2,7 @@
 // layers in place (no copy of the input in, nor of the output out).
 
 import { activeRuntime } from "./init.js";
-import { checkLength, checkShape, MAX_BYTES, show, typeError } from "./shapes.js";
+import { checkLength, checkShape, isFloat32Array, MAX_BYTES, show, typeError } from "./shapes.js";
 import { WasmTensor } from "./wasm-tensor.js";
 
 /**
@@ -14,7 +14,7 @@ export function createTensor(shape: number[], data?: Float32Array): WasmTensor {
   const op = "createTensor";
   const size = checkShape(op, "shape", shape, 4);
   if (data !== undefined) {
-    if (!(data instanceof Float32Array)) throw typeError(op, "data", data, "a Float32Array");
+    if (!isFloat32Array(data)) throw typeError(op, "data", data, "a Float32Array");
     checkLength(op, "data.length", data, size, `the product of shape ${show(shape)}`);
   }
   if (size * 4 > MAX_BYTES) {
@@ -23,10 +23,15 @@ export function createTensor(shape: number[], data?: Float32Array): WasmTensor {
     );
   }
   const rt = activeRuntime(op);
-  if (rt === null) return new WasmTensor(null, 0, shape.slice(), data ? data.slice() : new Float32Array(size));
+  // A plain copy made here, not data.slice(): a subclass's slice() may return anything.
+  if (rt === null)
+    return new WasmTensor(null, 0, shape.slice(), data ? new Float32Array(data) : new Float32Array(size));
+  // data may be a view onto this very memory (another tensor's .data), which the allocation
+  // below can detach by growing it: copy such data out first.
+  const source = data !== undefined && data.buffer === rt.heap.memory.buffer ? new Float32Array(data) : data;
   const ptr = rt.heap.alloc(size * 4, `${op}: the ${size} floats of shape ${show(shape)}`);
   const view = rt.heap.f32().subarray(ptr >>> 2, (ptr >>> 2) + size);
-  if (data) view.set(data);
+  if (source) view.set(source);
   else view.fill(0);
   return new WasmTensor(rt.heap, ptr, shape.slice(), view);
 }

@@ -6,23 +6,25 @@ import type { Heap } from "./memory.js";
 import type { Tensor } from "./types.js";
 
 export class WasmTensor implements Tensor {
-  private disposed = false;
-  private view: Float32Array;
+  readonly shape: number[];
+  // ES private fields: a caller cannot point a tensor at another block (kernels trust them).
+  readonly #heap: Heap | null;
+  readonly #ptr: number;
   /** Kept apart from the view: a view detached by memory growth has length 0. */
-  private readonly length: number;
+  readonly #length: number;
+  #view: Float32Array;
+  #disposed = false;
 
   /**
    * heap/ptr: the block holding the data, or null/0 when there is no wasm build ('js' backend),
    * where the data is an ordinary Float32Array and the tensor only keeps the same contract.
    */
-  constructor(
-    private readonly heap: Heap | null,
-    private readonly ptr: number,
-    readonly shape: number[],
-    plain: Float32Array,
-  ) {
-    this.view = plain;
-    this.length = plain.length;
+  constructor(heap: Heap | null, ptr: number, shape: number[], plain: Float32Array) {
+    this.#heap = heap;
+    this.#ptr = ptr;
+    this.shape = shape;
+    this.#view = plain;
+    this.#length = plain.length;
   }
 
   /**
@@ -30,22 +32,22 @@ export class WasmTensor implements Tensor {
    * buffer): read `.data` again after creating layers or tensors rather than keeping the array.
    */
   get data(): Float32Array {
-    if (this.disposed) throw new TypeError("this sepconv tensor was disposed; its data is gone");
-    const heap = this.heap;
-    if (heap !== null && this.view.buffer !== heap.memory.buffer) {
-      const start = this.ptr >>> 2;
-      this.view = heap.f32().subarray(start, start + this.length);
+    if (this.#disposed) throw new TypeError("this sepconv tensor was disposed; its data is gone");
+    const heap = this.#heap;
+    if (heap !== null && this.#view.buffer !== heap.memory.buffer) {
+      const start = this.#ptr >>> 2;
+      this.#view = heap.f32().subarray(start, start + this.#length);
     }
-    return this.view;
+    return this.#view;
   }
 
   get isDisposed(): boolean {
-    return this.disposed;
+    return this.#disposed;
   }
 
   /** Whether the data is a live block of `heap` (a prepared layer of that heap's build can use it in place). */
   livesIn(heap: Heap): boolean {
-    return !this.disposed && heap === this.heap;
+    return !this.#disposed && heap === this.#heap;
   }
 
   /**
@@ -54,19 +56,19 @@ export class WasmTensor implements Tensor {
    * may have changed since it was validated.
    */
   pointerFor(op: string, arg: string, elements: number): number {
-    if (elements !== this.length) {
+    if (elements !== this.#length) {
       throw new RangeError(
-        `${op}: ${arg}.data.length (${this.length}) must equal the size planned for it (${elements})`,
+        `${op}: ${arg}.data.length (${this.#length}) must equal the size planned for it (${elements})`,
       );
     }
-    return this.ptr;
+    return this.#ptr;
   }
 
   /** Frees the data; harmless twice. Layers and other tensors are unaffected. */
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.heap?.release(this.ptr);
-    this.view = new Float32Array(0);
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#heap?.release(this.#ptr);
+    this.#view = new Float32Array(0);
   }
 }

@@ -86,6 +86,23 @@ for (const build of WASM_BUILDS) {
       expectClose(bystander.run(probe), want, 9, "bystander after");
     });
 
+    it("a Proxy of a Float32Array is named as a bad x.data, not left to the engine", () => {
+      const proxy = new Proxy(small.data, {});
+      expect(() => victim.run({ data: proxy, shape: [1, 2, 2, 1] })).toThrow(
+        /createDepthwiseConv2d: x\.data \(.*\) must be a Float32Array/,
+      );
+    });
+
+    it("a bias or filter misreporting its length is measured by what is copied", () => {
+      expect(() => createPointwiseConv2d(randomTensor(random, [1, 4]), { bias: new MisreportedLength(64) })).toThrow(
+        /createPointwiseConv2d: options\.bias\.length \(64\) must equal the output channels \(4\)/,
+      );
+      expect(() => createPointwiseConv2d({ data: new MisreportedLength(64), shape: [1, 4] })).toThrow(
+        /createPointwiseConv2d: filter\.data\.length \(64\) must equal the product of filter\.shape \[1, 4\] \(4\)/,
+      );
+      expectClose(bystander.run(probe), want, 9, "bystander after");
+    });
+
     it("a shape whose later reads differ is planned from one read and checked", () => {
       let reads = 0;
       const shape = new Proxy([1, 2, 2, 1], {
@@ -134,6 +151,9 @@ describe("a model's input that changes between reads", () => {
       /predict: x\.data\.length \(4096\) must equal the size planned for it \(32\)/,
     );
     expect(model.predict(x).data).toEqual(before.data);
+    const out = { data: new Float32Array(48), shape: [1, 4, 4, 3] };
+    const overlapping = { data: new Float32Array(out.data.buffer, 0, 32), shape: [1, 4, 4, 2] };
+    expect(() => model.predict(overlapping, out)).toThrow(/predict: out\.data .* must not overlap x\.data/);
     model.dispose();
   });
 });

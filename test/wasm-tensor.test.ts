@@ -185,3 +185,74 @@ for (const build of WASM_BUILDS) {
     });
   });
 }
+
+for (const build of WASM_BUILDS) {
+  describe(`plain tensors around a tensor's data on ${build}`, () => {
+    beforeAll(() => init({ backend: build }));
+
+    /** Enough floats that a fresh block for them grows memory. */
+    function grown(): number {
+      const heap = activeRuntime("test")!.heap;
+      return Math.ceil((heap.byteLength + 2 ** 20) / 4 / 64) * 64;
+    }
+
+    it("createTensor(shape, other.data) copies even when the allocation grows memory; nothing leaks", () => {
+      const floats = grown();
+      const a = createTensor([1, floats / 64, 16, 4], randomArray(random, floats));
+      const want = a.data.slice();
+      const heap = activeRuntime("test")!.heap;
+      const used = heap.usedBytes;
+      const b = createTensor(a.shape, a.data);
+      expect(heap.byteLength, "the copy grew memory").toBeGreaterThan(want.length * 4);
+      expect(b.data).toEqual(want);
+      b.dispose();
+      expect(heap.usedBytes).toBe(used);
+      a.dispose();
+    });
+
+    it("a layer's first run and a one-shot call on such a view, when they grow memory, compute correctly", () => {
+      const floats = grown();
+      const c = 4;
+      const shape = [1, floats / (16 * c), 16, c];
+      const t = createTensor(shape, randomArray(random, floats));
+      const filter = randomTensor(random, [3, 3, c, 1]);
+      const want = reference.depthwiseConv2d({ data: t.data.slice(), shape }, filter, { padding: "same" });
+      const layer = createDepthwiseConv2d(filter, { padding: "same" });
+      expectClose(layer.run({ data: t.data, shape }), want, 9, `${build} layer`);
+      expectClose(depthwiseConv2d({ data: t.data, shape }, filter, { padding: "same" }), want, 9, `${build} one-shot`);
+      layer.dispose();
+      t.dispose();
+    });
+
+    it("a tensor's internals cannot be re-pointed from outside", () => {
+      const layer = createPointwiseConv2d(pwFilter, options);
+      const x = randomTensor(random, [1, 3, 3, 24]);
+      const victim = createTensor([1, 3, 3, 40], new Float32Array(360).fill(9));
+      const out = createTensor([1, 3, 3, 40]);
+      Object.assign(out, { ptr: 8, heap: null, length: 1 << 20 });
+      layer.run(x, out);
+      expectClose(out, reference.pointwiseConv2d(x, pwFilter, options), 24, `${build} out`);
+      expect(victim.data.every((v) => v === 9)).toBe(true);
+      for (const t of [victim, out]) t.dispose();
+      layer.dispose();
+    });
+  });
+}
+
+describe("createTensor on the js backend keeps the plain contract", () => {
+  it("copies into a plain Float32Array whatever the subclass's slice() returns", async () => {
+    await init({ backend: "js" });
+    class OddSpecies extends Float32Array {
+      static get [Symbol.species]() {
+        return class extends Float32Array {
+          constructor() {
+            super(100);
+          }
+        };
+      }
+    }
+    const t = createTensor([1, 1, 1, 4], OddSpecies.of(1, 2, 3, 4));
+    expect(t.data.constructor).toBe(Float32Array);
+    expect(Array.from(t.data)).toEqual([1, 2, 3, 4]);
+  });
+});

@@ -3,7 +3,7 @@
 // size), and predict(), which copies the input in, runs the steps and copies the output out.
 
 import type { Runtime } from "../runtime.js";
-import { checkTensor, dataToCopy, rangeError, show } from "../shapes.js";
+import { checkNoOverlap, checkTensor, dataToCopy, rangeError, show } from "../shapes.js";
 import type { Tensor } from "../types.js";
 import { WasmChainStep } from "./chain-step.js";
 import { type ModelCost, modelCost } from "./cost.js";
@@ -124,12 +124,18 @@ export class LayersModel {
   predict(x: Tensor, out?: Tensor): Tensor {
     if (this.disposed) throw new Error("predict: the model was disposed; load it again");
     this.checkInput(x);
+    // x's data may be a view onto this memory (a plain tensor around a createTensor tensor's
+    // .data), which a re-plan can detach by growing it: such data is copied out first.
+    const replanning = this.plan === undefined || !sameShape(this.plan.input.shape, x.shape);
+    const copied = replanning && this.rt !== null && x.data.buffer === this.rt.heap.memory.buffer;
+    const input = copied ? { data: new Float32Array(x.data), shape: x.shape } : x;
     const plan = this.planFor(x.shape);
     if (out !== undefined) {
       checkTensor("predict", "out", out, plan.output.shape.length);
       if (!sameShape(out.shape, plan.output.shape)) {
         throw rangeError("predict", "out.shape", out.shape, `equal the output shape ${show(plan.output.shape)}`);
       }
+      checkNoOverlap("predict", out, x);
     }
     const arena = this.arena;
     if (this.rt) {
@@ -137,7 +143,7 @@ export class LayersModel {
       arena.base = arena.ptr >>> 2;
     }
     // Read once and checked against the plan: a getter need not return what checkInput saw.
-    arena.mem.set(dataToCopy("predict", "x", x, plan.input.size), arena.base + plan.input.offset);
+    arena.mem.set(dataToCopy("predict", "x", input, plan.input.size), arena.base + plan.input.offset);
     for (let i = 0; i < this.steps.length; i++) this.steps[i].run(arena);
     const result = this.outputView(plan);
     if (out !== undefined) {

@@ -71,6 +71,7 @@ export abstract class WasmLayer implements Layer {
     const h = shape[1];
     const w = shape[2];
     const c = shape[3];
+    let source: Float32Array | undefined;
     if (
       n !== this.n ||
       h !== this.h ||
@@ -79,15 +80,20 @@ export abstract class WasmLayer implements Layer {
       (!xInPlace && this.input === 0) ||
       (!outInPlace && this.output === 0)
     ) {
-      const planned = { data: x.data, shape: [n, h, w, c] };
+      // x's data may be a view onto this memory (a plain tensor around another tensor's .data),
+      // which a re-plan can detach by growing it: such data is copied out first.
+      const data = x.data;
+      const copied = !xInPlace && data.buffer === heap.memory.buffer;
+      const planned = { data: copied ? new Float32Array(data) : data, shape: [n, h, w, c] };
       checkTensor(this.op, "x", planned, 4);
       this.replan(planned, !xInPlace, !outInPlace);
+      if (copied) source = planned.data;
     }
     if (out !== undefined) checkOut(this.op, out, this.outShape, x);
     const inLength = n * h * w * c;
     let input = this.input;
     if (xInPlace) input = x.pointerFor(this.op, "x", inLength);
-    else heap.f32().set(dataToCopy(this.op, "x", x, inLength), input >>> 2);
+    else heap.f32().set(source ?? dataToCopy(this.op, "x", x, inLength), input >>> 2);
     const output = outInPlace ? out.pointerFor(this.op, "out", this.outLength) : this.output;
     this.execute(input, output, n);
     if (outInPlace) return out;
