@@ -46,6 +46,14 @@ export class Heap {
     this.i32View = new Int32Array(this.memory.buffer);
   }
 
+  /**
+   * data itself, or a copy when it is a view onto this memory (another tensor's .data), which an
+   * allocation that grows memory would detach before it is read.
+   */
+  survivingGrowth(data: Float32Array): Float32Array {
+    return data.buffer === this.memory.buffer ? new Float32Array(data) : data;
+  }
+
   /** Bytes held by live blocks now: a leak shows as a count that does not return to its baseline. */
   get usedBytes(): number {
     return this.live;

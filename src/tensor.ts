@@ -26,9 +26,8 @@ export function createTensor(shape: number[], data?: Float32Array): WasmTensor {
   // A plain copy made here, not data.slice(): a subclass's slice() may return anything.
   if (rt === null)
     return new WasmTensor(null, 0, shape.slice(), data ? new Float32Array(data) : new Float32Array(size));
-  // data may be a view onto this very memory (another tensor's .data), which the allocation
-  // below can detach by growing it: copy such data out first.
-  const source = data !== undefined && data.buffer === rt.heap.memory.buffer ? new Float32Array(data) : data;
+  // data may view this memory (another tensor's .data), which the allocation below can grow.
+  const source = data && rt.heap.survivingGrowth(data);
   const ptr = rt.heap.alloc(size * 4, `${op}: the ${size} floats of shape ${show(shape)}`);
   const view = rt.heap.f32().subarray(ptr >>> 2, (ptr >>> 2) + size);
   if (source) view.set(source);

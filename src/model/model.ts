@@ -124,11 +124,10 @@ export class LayersModel {
   predict(x: Tensor, out?: Tensor): Tensor {
     if (this.disposed) throw new Error("predict: the model was disposed; load it again");
     this.checkInput(x);
-    // x's data may be a view onto this memory (a plain tensor around a createTensor tensor's
-    // .data), which a re-plan can detach by growing it: such data is copied out first.
+    // x's data may view this memory (a plain tensor around a createTensor tensor's .data); a
+    // re-plan can grow it, so the copy is taken from data that survives that.
     const replanning = this.plan === undefined || !sameShape(this.plan.input.shape, x.shape);
-    const copied = replanning && this.rt !== null && x.data.buffer === this.rt.heap.memory.buffer;
-    const input = copied ? { data: new Float32Array(x.data), shape: x.shape } : x;
+    const input = replanning && this.rt ? { data: this.rt.heap.survivingGrowth(x.data), shape: x.shape } : x;
     const plan = this.planFor(x.shape);
     if (out !== undefined) {
       checkTensor("predict", "out", out, plan.output.shape.length);

@@ -80,14 +80,13 @@ export abstract class WasmLayer implements Layer {
       (!xInPlace && this.input === 0) ||
       (!outInPlace && this.output === 0)
     ) {
-      // x's data may be a view onto this memory (a plain tensor around another tensor's .data),
-      // which a re-plan can detach by growing it: such data is copied out first.
+      // x's data may view this memory (a plain tensor around another tensor's .data); a re-plan
+      // can grow it, so the copy is taken from data that survives that.
       const data = x.data;
-      const copied = !xInPlace && data.buffer === heap.memory.buffer;
-      const planned = { data: copied ? new Float32Array(data) : data, shape: [n, h, w, c] };
+      const planned = { data: xInPlace ? data : heap.survivingGrowth(data), shape: [n, h, w, c] };
       checkTensor(this.op, "x", planned, 4);
       this.replan(planned, !xInPlace, !outInPlace);
-      if (copied) source = planned.data;
+      if (planned.data !== data) source = planned.data;
     }
     if (out !== undefined) checkOut(this.op, out, this.outShape, x);
     const inLength = n * h * w * c;
