@@ -4,7 +4,9 @@
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import * as embedded from "../src/embedded/wasm.generated.js";
 import { backend, depthwiseConv2d, init, initSync, pointwiseConv2d, reference, separableConv2d } from "../src/index.js";
+import { base64ToBytes } from "../src/init.js";
 import { ALL_BACKENDS, expectClose, randomArray, randomTensor, rng, WASM_BUILDS } from "./helpers.js";
 
 const random = rng(41);
@@ -159,5 +161,33 @@ describe("a host that refuses to compile bytes (workerd; a CSP without 'wasm-uns
       throw refusal;
     });
     expect(() => fresh.initSync()).toThrow(hint("initSync"));
+  });
+});
+
+describe("the embedded builds", () => {
+  const EMBEDDED = { scalar: embedded.scalar, simd: embedded.simd, "relaxed-simd": embedded.relaxedSimd };
+
+  it("decode to the bytes of dist/wasm with the portable decoder and with Node's", () => {
+    for (const build of WASM_BUILDS) {
+      const file = new Uint8Array(readFileSync(`dist/wasm/${build}.wasm`));
+      expect(base64ToBytes(EMBEDDED[build]), `${build}, atob`).toEqual(file);
+      expect(new Uint8Array(Buffer.from(EMBEDDED[build], "base64")), `${build}, Buffer`).toEqual(file);
+    }
+  });
+
+  it("init() still loads them where neither Uint8Array.fromBase64 nor Buffer exists", async () => {
+    vi.resetModules();
+    vi.stubGlobal("Buffer", undefined);
+    const decode = vi.spyOn(globalThis, "atob");
+    try {
+      const fresh = await import("../src/index.js");
+      await fresh.init({ backend: "simd" });
+      expect(decode, "the portable decoder ran").toHaveBeenCalled();
+      const filter = randomTensor(random, [8, 4]);
+      expectClose(fresh.pointwiseConv2d(x, filter), reference.pointwiseConv2d(x, filter), 8, "after the fallback");
+    } finally {
+      decode.mockRestore();
+      vi.unstubAllGlobals();
+    }
   });
 });
