@@ -70,18 +70,12 @@ const ROWS = memory.data(8 * sizeof<usize>());
 ): void {
   const kxLo = firstTapInside(ixLeft, 1);
   const kxHi = endTapInside(ixLeft, 1, inW, K);
-  if (kxHi == K) {
-    if (kxLo == 0) pixelTaps(ixLeft, 0, K, K, blocks, channels, packed, out, act);
-    else if (kxLo == 1) pixelTaps(ixLeft, 1, K, K, blocks, channels, packed, out, act);
-    else if (K == 5 && kxLo == 2) pixelTaps(ixLeft, 2, K, K, blocks, channels, packed, out, act);
-    else pixelTaps(ixLeft, kxLo, kxHi, K, blocks, channels, packed, out, act);
-  } else if (kxLo == 0) {
-    if (kxHi == K - 1) pixelTaps(ixLeft, 0, K - 1, K, blocks, channels, packed, out, act);
-    else if (K == 5 && kxHi == 3) pixelTaps(ixLeft, 0, 3, K, blocks, channels, packed, out, act);
-    else pixelTaps(ixLeft, kxLo, kxHi, K, blocks, channels, packed, out, act);
-  } else {
-    pixelTaps(ixLeft, kxLo, kxHi, K, blocks, channels, packed, out, act);
-  }
+  if (kxLo == 0 && kxHi == K) pixelTaps(ixLeft, 0, K, K, blocks, channels, packed, out, act);
+  else if (kxLo == 1 && kxHi == K) pixelTaps(ixLeft, 1, K, K, blocks, channels, packed, out, act);
+  else if (K == 5 && kxLo == 2 && kxHi == K) pixelTaps(ixLeft, 2, K, K, blocks, channels, packed, out, act);
+  else if (kxLo == 0 && kxHi == K - 1) pixelTaps(ixLeft, 0, K - 1, K, blocks, channels, packed, out, act);
+  else if (K == 5 && kxLo == 0 && kxHi == 3) pixelTaps(ixLeft, 0, 3, K, blocks, channels, packed, out, act);
+  else pixelTaps(ixLeft, kxLo, kxHi, K, blocks, channels, packed, out, act);
 }
 
 /** Four interior outputs starting at input column ixLeft, all taps inside the image. */
