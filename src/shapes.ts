@@ -81,8 +81,10 @@ export function checkTensor(op: string, arg: string, t: unknown, rank: number): 
   if (t instanceof WasmTensor && t.isDisposed) throw typeError(op, arg, t, "a live tensor (this one was disposed)");
   const { data, shape } = t as Partial<Tensor>;
   if (!isFloat32Array(data)) throw typeError(op, `${arg}.data`, data, "a Float32Array");
-  const size = checkShape(op, `${arg}.shape`, shape, rank);
-  checkLength(op, `${arg}.data.length`, data, size, `the product of ${arg}.shape ${show(shape)}`);
+  const size = sizeOf(op, arg, ".shape", shape, rank);
+  // Messages are built only when throwing: run(x, out) must not allocate.
+  if (typedLength.call(data) !== size)
+    checkLength(op, `${arg}.data.length`, data, size, `the product of ${arg}.shape ${show(shape)}`);
 }
 
 /** The element count the engine copies (TypedArray#set reads it, not an overridden .length). */
@@ -113,7 +115,7 @@ export function checkLength(op: string, arg: string, data: Float32Array, size: n
 export function dataToCopy(op: string, arg: string, t: Tensor, size: number): Float32Array {
   const data = t.data;
   if (!isFloat32Array(data)) throw typeError(op, `${arg}.data`, data, "a Float32Array");
-  checkLength(op, `${arg}.data.length`, data, size, "the size planned for it");
+  if (typedLength.call(data) !== size) checkLength(op, `${arg}.data.length`, data, size, "the size planned for it");
   return data;
 }
 
@@ -127,13 +129,18 @@ export function copyOfData(op: string, arg: string, t: Tensor, size: number): Fl
 
 /** Checks that shape is an array of `rank` positive integers; returns the element count. */
 export function checkShape(op: string, arg: string, shape: unknown, rank: number): number {
-  if (!Array.isArray(shape)) throw typeError(op, arg, shape, "an array of dimensions");
-  if (shape.length !== rank) throw rangeError(op, arg, shape, `have ${rank} dimensions`);
+  return sizeOf(op, arg, "", shape, rank);
+}
+
+/** checkShape for the argument named `arg + suffix`, a name joined only when throwing. */
+function sizeOf(op: string, arg: string, suffix: string, shape: unknown, rank: number): number {
+  if (!Array.isArray(shape)) throw typeError(op, arg + suffix, shape, "an array of dimensions");
+  if (shape.length !== rank) throw rangeError(op, arg + suffix, shape, `have ${rank} dimensions`);
   let size = 1;
   for (let i = 0; i < rank; i++) {
     const d = shape[i];
-    if (typeof d !== "number") throw typeError(op, `${arg}[${i}]`, d, "a number");
-    if (!isPositiveInteger(d)) throw rangeError(op, `${arg}[${i}]`, d, "be a positive integer");
+    if (typeof d !== "number") throw typeError(op, `${arg}${suffix}[${i}]`, d, "a number");
+    if (!isPositiveInteger(d)) throw rangeError(op, `${arg}${suffix}[${i}]`, d, "be a positive integer");
     size *= d;
   }
   return size;

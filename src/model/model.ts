@@ -164,7 +164,8 @@ export class LayersModel {
   private checkInput(x: Tensor): void {
     const declared = this.graph.inputShape;
     checkTensor("predict", "x", x, declared.length + 1);
-    declared.forEach((d, i) => {
+    for (let i = 0; i < declared.length; i++) {
+      const d = declared[i];
       if (d !== null && x.shape[i + 1] !== d) {
         throw rangeError(
           "predict",
@@ -173,13 +174,12 @@ export class LayersModel {
           `equal the model's input shape ${show(this.inputShape)}`,
         );
       }
-    });
+    }
   }
 
   private planFor(shape: number[]): Plan {
     const plan = this.plan;
-    if (plan && plan.input.shape.length === shape.length && plan.input.shape.every((d, i) => d === shape[i]))
-      return plan;
+    if (plan && sameShape(plan.input.shape, shape)) return plan;
     return this.replan(shape, "predict");
   }
 
