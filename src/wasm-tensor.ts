@@ -3,7 +3,26 @@
 // (for a large depthwise layer those copies cost as much as the kernel).
 
 import type { Heap } from "./memory.js";
+import { forget, type Held, releaseWhenCollected } from "./reclaim.js";
 import type { Tensor } from "./types.js";
+
+/**
+ * A tensor's block, freed once the tensor and every view of its data it handed out have been
+ * collected: a caller may keep `t.data` and drop `t`, and that view must not come to alias a
+ * block handed to someone else.
+ */
+class TensorBlock implements Held {
+  holders = 0;
+
+  constructor(
+    private readonly heap: Heap,
+    private readonly ptr: number,
+  ) {}
+
+  release(): void {
+    if (--this.holders === 0) this.heap.release(this.ptr);
+  }
+}
 
 export class WasmTensor implements Tensor {
   readonly shape: number[];
@@ -13,6 +32,7 @@ export class WasmTensor implements Tensor {
   /** Kept apart from the view: a view detached by memory growth has length 0. */
   readonly #length: number;
   #view: Float32Array;
+  readonly #block: TensorBlock | null;
   #disposed = false;
 
   /**
@@ -25,6 +45,17 @@ export class WasmTensor implements Tensor {
     this.shape = shape;
     this.#view = plain;
     this.#length = plain.length;
+    this.#block = heap === null ? null : new TensorBlock(heap, ptr);
+    this.#holdUntilCollected(this);
+    this.#holdUntilCollected(plain);
+  }
+
+  /** The block stays allocated while `holder` (this tensor or a view of its data) is reachable. */
+  #holdUntilCollected(holder: object): void {
+    const block = this.#block;
+    if (block === null) return;
+    block.holders++;
+    releaseWhenCollected(holder, block, this);
   }
 
   /**
@@ -37,6 +68,7 @@ export class WasmTensor implements Tensor {
     if (heap !== null && this.#view.buffer !== heap.memory.buffer) {
       const start = this.#ptr >>> 2;
       this.#view = heap.f32().subarray(start, start + this.#length);
+      this.#holdUntilCollected(this.#view);
     }
     return this.#view;
   }
@@ -68,6 +100,7 @@ export class WasmTensor implements Tensor {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    forget(this);
     this.#heap?.release(this.#ptr);
     this.#view = new Float32Array(0);
   }

@@ -2,6 +2,7 @@
 // packed once), a memory plan per input shape (made at load when the model declares its input
 // size), and predict(), which copies the input in, runs the steps and copies the output out.
 
+import { forget, type Held, releaseWhenCollected } from "../reclaim.js";
 import type { Runtime } from "../runtime.js";
 import { checkNoOverlap, checkTensor, dataToCopy, rangeError, show } from "../shapes.js";
 import type { Tensor } from "../types.js";
@@ -45,12 +46,31 @@ function stepFor(op: Op, rt: Runtime | null): Step | undefined {
   }
 }
 
+/** A model's wasm blocks: its steps' packed weights and the current plan's buffers. */
+class ModelBlocks implements Held {
+  readonly steps: Step[] = [];
+  /** wasm blocks of the current plan (arena, scratch, zeros). */
+  readonly planned: number[] = [];
+
+  constructor(private readonly rt: Runtime | null) {}
+
+  releasePlanned(): void {
+    if (this.rt) for (const ptr of this.planned) this.rt.heap.release(ptr);
+    this.planned.length = 0;
+  }
+
+  release(): void {
+    this.releasePlanned();
+    for (const step of this.steps) step.dispose();
+    this.steps.length = 0;
+  }
+}
+
 export class LayersModel {
-  private readonly steps: Step[] = [];
+  private readonly blocks: ModelBlocks;
+  private readonly steps: Step[];
   private plan: Plan | undefined;
   private readonly arena: Arena = { mem: new Float32Array(0), base: 0, ptr: 0, scratch: 0, zeros: 0 };
-  /** wasm blocks of the current plan (arena, scratch, zeros). */
-  private readonly planned: number[] = [];
   private jsArena = new Float32Array(0);
   private outView: Float32Array | undefined;
   private disposed = false;
@@ -63,6 +83,9 @@ export class LayersModel {
     private readonly ops: Op[],
     private readonly rt: Runtime | null,
   ) {
+    this.blocks = new ModelBlocks(rt);
+    this.steps = this.blocks.steps;
+    if (rt) releaseWhenCollected(this, this.blocks);
     try {
       for (const op of ops) {
         const step = stepFor(op, rt);
@@ -156,9 +179,9 @@ export class LayersModel {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    forget(this);
     this.releasePlan();
-    for (const step of this.steps) step.dispose();
-    this.steps.length = 0;
+    this.blocks.release();
   }
 
   private checkInput(x: Tensor): void {
@@ -207,7 +230,7 @@ export class LayersModel {
         floats.map((n) => n * 4),
         `${op}: the activation buffers for input shape ${show(shape)}`,
       );
-      this.planned.push(...ptrs);
+      this.blocks.planned.push(...ptrs);
       const f32 = heap.f32();
       ptrs.forEach((ptr, i) => {
         f32.fill(0, ptr >>> 2, (ptr >>> 2) + floats[i]);
@@ -221,8 +244,7 @@ export class LayersModel {
   }
 
   private releasePlan(): void {
-    if (this.rt) for (const ptr of this.planned) this.rt.heap.release(ptr);
-    this.planned.length = 0;
+    this.blocks.releasePlanned();
     this.plan = undefined;
     this.outView = undefined;
   }

@@ -4,6 +4,8 @@
 // Blocks are taken in groups, all or nothing: a request too large for wasm's 4 GiB throws
 // before memory grows, and a failed create or re-plan holds no block.
 
+import type { Heap } from "../memory.js";
+import { forget, type Held, releaseWhenCollected } from "../reclaim.js";
 import type { Runtime } from "../runtime.js";
 import { checkOut, checkTensor, dataToCopy, show } from "../shapes.js";
 import type { Layer, Tensor } from "../types.js";
@@ -17,10 +19,28 @@ export interface Plan {
   scratch: { bytes: number; zeroed?: boolean }[];
 }
 
+/** A layer's blocks: owned for its life (packed weights) and sized for the current input shape. */
+class LayerBlocks implements Held {
+  readonly owned: number[] = [];
+  readonly shaped: number[] = [];
+
+  constructor(private readonly heap: Heap) {}
+
+  releaseShaped(): void {
+    for (const ptr of this.shaped) this.heap.release(ptr);
+    this.shaped.length = 0;
+  }
+
+  release(): void {
+    this.releaseShaped();
+    for (const ptr of this.owned) this.heap.release(ptr);
+    this.owned.length = 0;
+  }
+}
+
 export abstract class WasmLayer implements Layer {
   private disposed = false;
-  private readonly owned: number[] = [];
-  private readonly shaped: number[] = [];
+  private readonly blocks: LayerBlocks;
   /** Input shape the current plan is for (batch 0 = no plan). */
   private n = 0;
   private h = 0;
@@ -35,7 +55,10 @@ export abstract class WasmLayer implements Layer {
   constructor(
     protected readonly rt: Runtime,
     readonly op: string,
-  ) {}
+  ) {
+    this.blocks = new LayerBlocks(rt.heap);
+    releaseWhenCollected(this, this.blocks);
+  }
 
   /** Validates x against the layer and says what its shape needs; allocates nothing. */
   protected abstract plan(x: Tensor): Plan;
@@ -52,7 +75,7 @@ export abstract class WasmLayer implements Layer {
    */
   protected packAll(packs: readonly Pack[]): { packed: number[]; geometry: number } {
     const blocks = packAll(this.rt.heap, packs, `${this.op}: the packed weights`);
-    this.owned.push(...blocks.packed, blocks.geometry);
+    this.blocks.owned.push(...blocks.packed, blocks.geometry);
     return blocks;
   }
 
@@ -107,9 +130,9 @@ export abstract class WasmLayer implements Layer {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    forget(this);
     this.releaseShaped();
-    for (const ptr of this.owned) this.rt.heap.release(ptr);
-    this.owned.length = 0;
+    this.blocks.release();
   }
 
   /** Blocks for x's shape: scratch, plus the input and output blocks unless x/out are in place. */
@@ -124,7 +147,7 @@ export abstract class WasmLayer implements Layer {
     if (withInput) bytes.push(4 * x.shape[0] * x.shape[1] * x.shape[2] * x.shape[3]);
     if (withOutput) bytes.push(outLength * 4);
     const ptrs = heap.allocAll(bytes, `${this.op}: the input, output and scratch buffers for x.shape ${show(x.shape)}`);
-    this.shaped.push(...ptrs);
+    this.blocks.shaped.push(...ptrs);
     const scratch = ptrs.slice(0, plan.scratch.length);
     const f32 = heap.f32();
     for (const [i, s] of plan.scratch.entries()) {
@@ -142,8 +165,7 @@ export abstract class WasmLayer implements Layer {
   }
 
   private releaseShaped(): void {
-    for (const ptr of this.shaped) this.rt.heap.release(ptr);
-    this.shaped.length = 0;
+    this.blocks.releaseShaped();
     this.n = 0;
     this.input = 0;
     this.output = 0;
