@@ -1,7 +1,8 @@
 // The runtime matrix: packs the built package (npm pack), installs the tarball into a temp
 // project as a user would, and runs the known-answer cases of cases.mjs in Node (ESM and CJS),
 // Deno, Bun, workerd and Chromium. Each runtime prints one PASS/FAIL line per run with the
-// build it used; this exits non-zero if any run fails or prints nothing.
+// build it used; this exits non-zero if any run fails or prints nothing. Node 22, 24 and 26
+// run the ESM case too (node-versions.mjs).
 // Usage (after `npm run build`): node test-runtimes/run.mjs [--keep]   (--keep: leave the temp project)
 import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -9,6 +10,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { nodeReleases } from "./node-versions.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -46,6 +48,13 @@ const RUNTIMES = [
   { name: "bun", command: bunBinary(), args: ["bun.mjs"], runs: 1 },
   { name: "workerd", command: process.execPath, args: [join(here, "workerd.mjs")], project: true, runs: 1 },
   { name: "chromium", command: process.execPath, args: [join(here, "chromium.mjs")], project: true, runs: 3 },
+  ...nodeReleases(root).map(({ major, binary }) => ({
+    name: `node${major}-esm`,
+    command: binary,
+    args: ["node-esm.mjs"],
+    env: { SEPCONV_EXPECT_BACKEND: "relaxed-simd" },
+    runs: 1,
+  })),
 ];
 
 function pack(project) {
@@ -69,12 +78,12 @@ function pack(project) {
 }
 
 /** Runs one runtime; resolves to its PASS/FAIL lines (a FAIL line of its own if it misbehaved). */
-function runOne({ name, command, args, project: needsProject, runs }, project) {
+function runOne({ name, command, args, env, project: needsProject, runs }, project) {
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(command, needsProject ? [...args, project] : args, {
       cwd: project,
-      env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", DENO_NO_PROMPT: "1", NO_COLOR: "1" },
+      env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", DENO_NO_PROMPT: "1", NO_COLOR: "1", ...env },
       stdio: ["ignore", "pipe", "pipe"],
       timeout: TIMEOUT_MS,
     });
