@@ -4,12 +4,15 @@
 
 import fc from "fast-check";
 import { expect } from "vitest";
-import { type Activation, createTensor, type Padding, type Tensor } from "../src/index.js";
+import { type Activation, createTensor, type Tensor } from "../src/index.js";
 import { expectNoStrayWrites } from "./canary.js";
 import { bits, describeCase, type Op, type OpCase, oneShot, prepare, reduction, referenceOf } from "./cases.js";
 import { expectClose, randomArray, randomTensor, rng } from "./helpers.js";
 
 const ACTIVATIONS: Activation[] = ["linear", "relu", "relu6", "hardswish"];
+
+/** Padding as the configuration draws it; `paddingForm` says how it is passed. */
+export type FlatPadding = "same" | "valid" | number | [number, number, number, number];
 
 export interface Config {
   op: Op;
@@ -27,7 +30,7 @@ export interface Config {
   kW: number;
   strides: number | [number, number];
   dilations: number | [number, number];
-  padding: Padding;
+  padding: FlatPadding;
   bias: boolean;
   activation: Activation;
   depthwiseBias: boolean;
@@ -61,7 +64,7 @@ const activation = fc.constantFrom(...ACTIVATIONS);
 const pairOf = (v: number | [number, number]): [number, number] => (typeof v === "number" ? [v, v] : v);
 
 /** Padding per side, as [before, after] for each axis; 'same' never empties the output. */
-function padsOf(padding: Padding): [number, number, number, number] | undefined {
+function padsOf(padding: FlatPadding): [number, number, number, number] | undefined {
   if (padding === "same") return undefined;
   if (padding === "valid") return [0, 0, 0, 0];
   return typeof padding === "number" ? [padding, padding, padding, padding] : padding;
@@ -90,7 +93,7 @@ export function configArbitrary(op: Op): fc.Arbitrary<Config> {
       strides: pairOrOne(3),
       dilations: pairOrOne(3),
       padding: fc.oneof(
-        fc.constantFrom<Padding>("same", "valid"),
+        fc.constantFrom<FlatPadding>("same", "valid"),
         int(0, 3),
         fc.tuple(int(0, 3), int(0, 3), int(0, 3), int(0, 3)),
       ),
