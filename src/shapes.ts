@@ -139,8 +139,16 @@ export function checkShape(op: string, arg: string, shape: unknown, rank: number
   return size;
 }
 
-/** A pointwise filter may be [Cin, Cout] or [1, 1, Cin, Cout]; returns [Cin, Cout]. */
-export function checkPointwiseFilter(op: string, arg: string, filter: unknown): [number, number] {
+/**
+ * A pointwise filter may be [Cin, Cout] or [1, 1, Cin, Cout]; returns [Cin, Cout]. `hint`
+ * gives what to append to the message of a 4-D filter with other leading dimensions.
+ */
+export function checkPointwiseFilter(
+  op: string,
+  arg: string,
+  filter: unknown,
+  hint: (shape: readonly number[]) => string = () => "",
+): [number, number] {
   if (
     filter &&
     typeof filter === "object" &&
@@ -149,7 +157,9 @@ export function checkPointwiseFilter(op: string, arg: string, filter: unknown): 
   ) {
     checkTensor(op, arg, filter, 4);
     const [h, w, cin, cout] = filter.shape;
-    if (h !== 1 || w !== 1) throw rangeError(op, `${arg}.shape`, filter.shape, "be [Cin, Cout] or [1, 1, Cin, Cout]");
+    if (h !== 1 || w !== 1) {
+      throw rangeError(op, `${arg}.shape`, filter.shape, `be [Cin, Cout] or [1, 1, Cin, Cout]${hint(filter.shape)}`);
+    }
     return [cin, cout];
   }
   const { data, shape } = (filter && typeof filter === "object" ? filter : {}) as Partial<Tensor>;
@@ -158,10 +168,6 @@ export function checkPointwiseFilter(op: string, arg: string, filter: unknown): 
   }
   checkTensor(op, arg, filter, 2);
   return [filter.shape[0], filter.shape[1]];
-}
-
-export function checkChannels(op: string, arg: string, value: number, expected: number, what: string): void {
-  if (value !== expected) throw rangeError(op, arg, value, `equal ${what} (${expected})`);
 }
 
 function pair(op: string, arg: string, value: unknown): [number, number] {
