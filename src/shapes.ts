@@ -139,6 +139,8 @@ export function checkShape(op: string, arg: string, shape: unknown, rank: number
   return size;
 }
 
+const NO_HINT = () => "";
+
 /**
  * A pointwise filter may be [Cin, Cout] or [1, 1, Cin, Cout]; returns [Cin, Cout]. `hint`
  * gives what to append to the message of a 4-D filter with other leading dimensions.
@@ -147,7 +149,7 @@ export function checkPointwiseFilter(
   op: string,
   arg: string,
   filter: unknown,
-  hint: (shape: readonly number[]) => string = () => "",
+  hint: (shape: readonly number[]) => string = NO_HINT,
 ): [number, number] {
   if (
     filter &&

@@ -224,6 +224,9 @@ describe("malformed padding and names are refused by name", () => {
         );
       }
       expectRefused(run({ padding: name }), RangeError, OP, `options.padding (${JSON.stringify(name)}) must be 'same'`);
+      // As an option's name, own (JSON.parse makes "__proto__" an own key too): not an option.
+      const options = JSON.parse(`{${JSON.stringify(name)}: 1}`);
+      expectRefused(run(options), TypeError, OP, `options.${name} is not an option (expected one of strides`);
     }
   });
 });
