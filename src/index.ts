@@ -21,10 +21,13 @@ export * as reference from "./reference/index.js";
 export { createTensor } from "./tensor.js";
 export type {
   Activation,
+  ActivationName,
   Backend,
   ConvOptions,
+  ExplicitPadding,
   InitOptions,
   Layer,
+  NamedPadding,
   Padding,
   SeparableOptions,
   Tensor,

@@ -146,8 +146,18 @@ function sizeOf(op: string, arg: string, suffix: string, shape: unknown, rank: n
   return size;
 }
 
-/** A pointwise filter may be [Cin, Cout] or [1, 1, Cin, Cout]; returns [Cin, Cout]. */
-export function checkPointwiseFilter(op: string, arg: string, filter: unknown): [number, number] {
+const NO_HINT = () => "";
+
+/**
+ * A pointwise filter may be [Cin, Cout] or [1, 1, Cin, Cout]; returns [Cin, Cout]. `hint`
+ * gives what to append to the message of a 4-D filter with other leading dimensions.
+ */
+export function checkPointwiseFilter(
+  op: string,
+  arg: string,
+  filter: unknown,
+  hint: (shape: readonly number[]) => string = NO_HINT,
+): [number, number] {
   if (
     filter &&
     typeof filter === "object" &&
@@ -156,7 +166,9 @@ export function checkPointwiseFilter(op: string, arg: string, filter: unknown): 
   ) {
     checkTensor(op, arg, filter, 4);
     const [h, w, cin, cout] = filter.shape;
-    if (h !== 1 || w !== 1) throw rangeError(op, `${arg}.shape`, filter.shape, "be [Cin, Cout] or [1, 1, Cin, Cout]");
+    if (h !== 1 || w !== 1) {
+      throw rangeError(op, `${arg}.shape`, filter.shape, `be [Cin, Cout] or [1, 1, Cin, Cout]${hint(filter.shape)}`);
+    }
     return [cin, cout];
   }
   const { data, shape } = (filter && typeof filter === "object" ? filter : {}) as Partial<Tensor>;
@@ -165,10 +177,6 @@ export function checkPointwiseFilter(op: string, arg: string, filter: unknown): 
   }
   checkTensor(op, arg, filter, 2);
   return [filter.shape[0], filter.shape[1]];
-}
-
-export function checkChannels(op: string, arg: string, value: number, expected: number, what: string): void {
-  if (value !== expected) throw rangeError(op, arg, value, `equal ${what} (${expected})`);
 }
 
 function pair(op: string, arg: string, value: unknown): [number, number] {
@@ -182,29 +190,90 @@ function pair(op: string, arg: string, value: unknown): [number, number] {
   throw typeError(op, arg, value, "a positive integer or a pair [h, w] of them");
 }
 
+/** A pad of one side: a non-negative integer. */
+function isPad(v: unknown): v is number {
+  return typeof v === "number" && Number.isInteger(v) && v >= 0;
+}
+
+const PADDING_FORMS =
+  "'same', 'valid', a number, [top, bottom, left, right], [[0, 0], [top, bottom], [left, right], [0, 0]] " +
+  "or { top, bottom, left, right }";
+
+/** TensorFlow.js's explicit form [[0, 0], [t, b], [l, r], [0, 0]] as [t, b, l, r]. */
+function explicitPadding(op: string, value: unknown[]): [number, number, number, number] {
+  const pairs = value.map((p, i) => {
+    const arg = `options.padding[${i}]`;
+    if (!Array.isArray(p)) throw typeError(op, arg, p, "a pair [before, after] like the other entries");
+    if (p.length !== 2 || !p.every(isPad)) throw rangeError(op, arg, p, "be a pair of non-negative integers");
+    return p as [number, number];
+  });
+  for (const [i, what] of [
+    [0, "batch"],
+    [3, "channel"],
+  ] as const) {
+    if (pairs[i][0] !== 0 || pairs[i][1] !== 0) {
+      throw rangeError(
+        op,
+        `options.padding[${i}]`,
+        pairs[i],
+        `be [0, 0]: the ${what} axis is not padded (the form is [[0, 0], [top, bottom], [left, right], [0, 0]], NHWC)`,
+      );
+    }
+  }
+  return [pairs[1][0], pairs[1][1], pairs[2][0], pairs[2][1]];
+}
+
+const SIDES = ["top", "bottom", "left", "right"] as const;
+
+/** { top, bottom, left, right } as [t, b, l, r]: every side given, as an own property. */
+function namedPadding(op: string, value: object): [number, number, number, number] {
+  for (const key of Object.keys(value)) {
+    if (!(SIDES as readonly string[]).includes(key)) {
+      throw new TypeError(`${op}: options.padding.${key} is not a side (expected top, bottom, left, right)`);
+    }
+  }
+  return SIDES.map((side) => {
+    const v = Object.hasOwn(value, side) ? (value as Record<string, unknown>)[side] : undefined;
+    const arg = `options.padding.${side}`;
+    if (typeof v !== "number") throw typeError(op, arg, v, "a non-negative integer (every side is needed)");
+    if (!isPad(v)) throw rangeError(op, arg, v, "be a non-negative integer");
+    return v;
+  }) as [number, number, number, number];
+}
+
 function padding(op: string, value: unknown): WindowOptions["padding"] {
   if (value === "same" || value === "valid") return value;
-  if (typeof value === "string")
-    throw rangeError(op, "options.padding", value, "be 'same', 'valid', a number or [top, bottom, left, right]");
-  const isPad = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v >= 0;
-  if (isPad(value)) {
-    const p = value as number;
-    return [p, p, p, p];
+  if (typeof value === "string") throw rangeError(op, "options.padding", value, `be ${PADDING_FORMS}`);
+  if (isPad(value)) return [value, value, value, value];
+  if (Array.isArray(value) && value.length === 4) {
+    if (value.every(isPad)) return value.slice() as [number, number, number, number];
+    if (value.some(Array.isArray)) return explicitPadding(op, value);
   }
-  if (Array.isArray(value) && value.length === 4 && value.every(isPad))
-    return value as [number, number, number, number];
   if (typeof value === "number" || Array.isArray(value)) {
     throw rangeError(op, "options.padding", value, "be a non-negative integer or 4 of them [top, bottom, left, right]");
   }
-  throw typeError(op, "options.padding", value, "'same', 'valid', a number or [top, bottom, left, right]");
+  if (value !== null && typeof value === "object" && !ArrayBuffer.isView(value)) return namedPadding(op, value);
+  throw typeError(op, "options.padding", value, PADDING_FORMS);
 }
+
+/**
+ * Activation names the options take. Keras spells hardswish 'hard_swish' (Keras 3 also
+ * 'hard_silu'). A Map, so names of Object.prototype ("toString", "__proto__") are not names.
+ */
+const ACTIVATION_NAMES: ReadonlyMap<string, Activation> = new Map([
+  ...ACTIVATIONS.map((a) => [a, a] as const),
+  ["hard_swish", "hardswish"],
+  ["hard_silu", "hardswish"],
+]);
+
+const ACTIVATION_EXPECTED = `one of ${ACTIVATIONS.map(show).join(", ")} (or Keras's "hard_swish", "hard_silu")`;
 
 function activation(op: string, arg: string, value: unknown): Activation {
   if (value === undefined) return "linear";
-  if (typeof value !== "string") throw typeError(op, arg, value, `one of ${ACTIVATIONS.map(show).join(", ")}`);
-  if (!ACTIVATIONS.includes(value as Activation))
-    throw rangeError(op, arg, value, `be one of ${ACTIVATIONS.map(show).join(", ")}`);
-  return value as Activation;
+  if (typeof value !== "string") throw typeError(op, arg, value, ACTIVATION_EXPECTED);
+  const known = ACTIVATION_NAMES.get(value);
+  if (known === undefined) throw rangeError(op, arg, value, `be ${ACTIVATION_EXPECTED}`);
+  return known;
 }
 
 function bias(op: string, arg: string, value: unknown): Float32Array | undefined {

@@ -6,8 +6,29 @@ export interface Tensor {
 
 export type Activation = "linear" | "relu" | "relu6" | "hardswish";
 
-/** 'same' (TensorFlow rule), 'valid', one number for every side, or [top, bottom, left, right]. */
-export type Padding = "same" | "valid" | number | [number, number, number, number];
+/** The names the activation options take: the four above, plus Keras's spellings of hardswish. */
+export type ActivationName = Activation | "hard_swish" | "hard_silu";
+
+/**
+ * TensorFlow.js's explicit padding, NHWC: [[0, 0], [top, bottom], [left, right], [0, 0]]. The
+ * batch and channel pads must be zero (typed as numbers, as TensorFlow.js types them).
+ */
+export type ExplicitPadding = [[number, number], [number, number], [number, number], [number, number]];
+
+/** Explicit padding by name, every side given. */
+export interface NamedPadding {
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+}
+
+/**
+ * 'same' (TensorFlow rule), 'valid', one number for every side, [top, bottom, left, right]
+ * (not ONNX's [top, left, bottom, right]), TensorFlow.js's [[0, 0], [t, b], [l, r], [0, 0]],
+ * or { top, bottom, left, right }.
+ */
+export type Padding = "same" | "valid" | number | [number, number, number, number] | ExplicitPadding | NamedPadding;
 
 export interface ConvOptions {
   /** number or [strideH, strideW]; default 1. */
@@ -19,14 +40,14 @@ export interface ConvOptions {
   /** One value per output channel. */
   bias?: Float32Array;
   /** Applied after the bias; default 'linear'. */
-  activation?: Activation;
+  activation?: ActivationName;
 }
 
 export interface SeparableOptions extends ConvOptions {
   /** One value per depthwise output channel (C*M), added before the pointwise stage. */
   depthwiseBias?: Float32Array;
   /** Applied to the depthwise stage before the pointwise stage; default 'linear'. */
-  depthwiseActivation?: Activation;
+  depthwiseActivation?: ActivationName;
 }
 
 /** The builds sepconv can run on: three wasm builds and the plain-JS reference. */

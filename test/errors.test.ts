@@ -696,7 +696,10 @@ const CASES: readonly Case[] = [
     name: "padding unknown string",
     edit: (i) => (opts(i).padding = "full"),
     error: RangeError,
-    parts: () => [`options.padding ("full") must be 'same', 'valid', a number or [top, bottom, left, right]`],
+    parts: () => [
+      `options.padding ("full") must be 'same', 'valid', a number, [top, bottom, left, right], ` +
+        "[[0, 0], [top, bottom], [left, right], [0, 0]] or { top, bottom, left, right }",
+    ],
   },
   {
     name: "padding in upper case",
@@ -705,10 +708,16 @@ const CASES: readonly Case[] = [
     parts: () => ['options.padding ("SAME") must be'],
   },
   {
-    name: "padding is an object",
+    name: "named padding without every side",
     edit: (i) => (opts(i).padding = { top: 1 }),
     error: TypeError,
-    parts: () => ["options.padding (an object) must be 'same', 'valid', a number or [top, bottom, left, right]"],
+    parts: () => ["options.padding.bottom (undefined) must be a non-negative integer (every side is needed)"],
+  },
+  {
+    name: "padding is a function",
+    edit: (i) => (opts(i).padding = () => 1),
+    error: TypeError,
+    parts: () => [/options\.padding \(.*\) must be 'same', 'valid', a number, \[top, bottom, left, right\]/],
   },
   {
     name: "padding too large for 32-bit indexing",

@@ -11,6 +11,9 @@ import { expectClose, randomArray, randomTensor, rng } from "./helpers.js";
 
 const ACTIVATIONS: Activation[] = ["linear", "relu", "relu6", "hardswish"];
 
+/** Padding as the configuration draws it; `paddingForm` says how it is passed. */
+export type FlatPadding = "same" | "valid" | number | [number, number, number, number];
+
 export interface Config {
   op: Op;
   batch: number;
@@ -27,7 +30,9 @@ export interface Config {
   kW: number;
   strides: number | [number, number];
   dilations: number | [number, number];
-  padding: Padding;
+  padding: FlatPadding;
+  /** How explicit pads are passed: [t, b, l, r] (default), TF.js's [[0, 0], [t, b], [l, r], [0, 0]] or named. */
+  paddingForm?: "flat" | "tfjs" | "named";
   bias: boolean;
   activation: Activation;
   depthwiseBias: boolean;
@@ -61,7 +66,7 @@ const activation = fc.constantFrom(...ACTIVATIONS);
 const pairOf = (v: number | [number, number]): [number, number] => (typeof v === "number" ? [v, v] : v);
 
 /** Padding per side, as [before, after] for each axis; 'same' never empties the output. */
-function padsOf(padding: Padding): [number, number, number, number] | undefined {
+function padsOf(padding: FlatPadding): [number, number, number, number] | undefined {
   if (padding === "same") return undefined;
   if (padding === "valid") return [0, 0, 0, 0];
   return typeof padding === "number" ? [padding, padding, padding, padding] : padding;
@@ -90,10 +95,11 @@ export function configArbitrary(op: Op): fc.Arbitrary<Config> {
       strides: pairOrOne(3),
       dilations: pairOrOne(3),
       padding: fc.oneof(
-        fc.constantFrom<Padding>("same", "valid"),
+        fc.constantFrom<FlatPadding>("same", "valid"),
         int(0, 3),
         fc.tuple(int(0, 3), int(0, 3), int(0, 3), int(0, 3)),
       ),
+      paddingForm: fc.constantFrom("flat", "tfjs", "named"),
       bias: fc.boolean(),
       activation,
       depthwiseBias: fc.boolean(),
@@ -143,12 +149,25 @@ export function caseOf(c: Config): OpCase {
   return op;
 }
 
+function paddingAs(padding: FlatPadding, form: Config["paddingForm"]): Padding {
+  const pads = typeof padding === "string" ? undefined : padsOf(padding);
+  if (pads === undefined || form === undefined || form === "flat") return padding;
+  const [top, bottom, left, right] = pads;
+  if (form === "named") return { top, bottom, left, right };
+  return [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ];
+}
+
 function cleanCaseOf(c: Config): OpCase {
   const r = rng(c.seed);
   const options: OpCase["options"] = {
     strides: c.strides,
     dilations: c.dilations,
-    padding: c.padding,
+    padding: paddingAs(c.padding, c.paddingForm),
     activation: c.activation,
   };
   const depth = c.channels * c.multiplier;
@@ -187,11 +206,14 @@ export function inputsOf(c: Config): [Tensor, Tensor] {
   return inputs as [Tensor, Tensor];
 }
 
-/** The property: the op on the active build agrees with the reference. */
-export function checkConfig(c: Config): void {
+/** What the op on the active build is checked against: the reference, or an independent oracle. */
+export type Oracle = (op: OpCase, x: Tensor) => Tensor;
+
+/** The property: the op on the active build agrees with the oracle (by default the reference). */
+export function checkConfig(c: Config, oracle: Oracle = referenceOf): void {
   const op = caseOf(c);
   const [x, x2] = inputsOf(c);
-  const want = referenceOf(op, x);
+  const want = oracle(op, x);
   const label = describeCase(op, x);
   if (!c.prepared) {
     expectClose(oneShot(op, x), want, reduction(op), `one-shot ${label}`);
@@ -203,7 +225,7 @@ export function checkConfig(c: Config): void {
     const out = { data: new Float32Array(want.data.length).fill(Number.NaN), shape: want.shape };
     expect(layer.run(x, out)).toBe(out);
     expectClose(out, want, reduction(op), `prepared run(x, out) ${label}`);
-    expectClose(layer.run(x2), referenceOf(op, x2), reduction(op), `prepared, second shape ${describeCase(op, x2)}`);
+    expectClose(layer.run(x2), oracle(op, x2), reduction(op), `prepared, second shape ${describeCase(op, x2)}`);
     expect(bits(layer.run(x)), `prepared, back to the first shape ${label}`).toEqual(bits(out));
     // Steady state: nothing is allocated, so every byte outside live blocks must stay untouched.
     expectNoStrayWrites(() => layer.run(x, out), `prepared ${label}`);

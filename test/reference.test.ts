@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Activation, ConvOptions, Padding, SeparableOptions, Tensor } from "../src/index.js";
+import type { Activation, ConvOptions, ExplicitPadding, Padding, SeparableOptions, Tensor } from "../src/index.js";
 import * as reference from "../src/reference/index.js";
 import { expectClose, pick, randomArray, randomInt, randomTensor, rng } from "./helpers.js";
 
@@ -354,11 +354,13 @@ describe("reference: hand-computed activations", () => {
 
 const ACTIVATIONS: readonly Activation[] = ["linear", "relu", "relu6", "hardswish"];
 type TfPad = "same" | "valid" | [[0, 0], [number, number], [number, number], [0, 0]];
+/** The padding forms the random configurations draw (the other forms map to these). */
+type FlatPadding = "same" | "valid" | number | [number, number, number, number];
 
 interface Window {
   strides: [number, number];
   dilations: [number, number];
-  padding: Padding;
+  padding: FlatPadding;
 }
 
 /** Strides and dilations 1-3 per axis (never both above 1, which TF refuses), any padding kind. */
@@ -370,7 +372,7 @@ function randomWindow(random: () => number): Window {
     else dilations.fill(1);
   }
   const kind = pick(random, ["same", "valid", "explicit", "explicit", "number"] as const);
-  let padding: Padding;
+  let padding: FlatPadding;
   if (kind === "explicit")
     padding = [0, 0, 0, 0].map(() => randomInt(random, 0, 3)) as [number, number, number, number];
   else if (kind === "number") padding = randomInt(random, 0, 3);
@@ -380,7 +382,7 @@ function randomWindow(random: () => number): Window {
 
 /** Our padding in TF.js's terms. A number is passed as explicit pads: TF.js's numeric padding
  * computes the output width from the kernel height and stride height. */
-function tfPad(padding: Padding): TfPad {
+function tfPad(padding: FlatPadding): TfPad {
   if (padding === "same" || padding === "valid") return padding;
   const [t, b, l, r] = typeof padding === "number" ? [padding, padding, padding, padding] : padding;
   return [
@@ -391,8 +393,24 @@ function tfPad(padding: Padding): TfPad {
   ];
 }
 
+/**
+ * Explicit pads as case i passes them to sepconv, in turn: flat [t, b, l, r], the value
+ * TF.js is given ([[0, 0], [t, b], [l, r], [0, 0]]), or { top, bottom, left, right }.
+ */
+function ourPadding(padding: FlatPadding, i: number): Padding {
+  if (typeof padding === "string" || i % 3 === 0) return padding;
+  const tfForm = tfPad(padding) as ExplicitPadding;
+  if (i % 3 === 1) return tfForm;
+  const [[top, bottom], [left, right]] = tfForm.slice(1, 3);
+  return { top, bottom, left, right };
+}
+
+function paddingFormKey(padding: FlatPadding, i: number): string {
+  return typeof padding === "string" ? "form:mode" : `form:${["flat", "tfjs", "named"][i % 3]}`;
+}
+
 /** Output size by DESIGN.md's rules (independent of src/shapes.ts). */
-function outSize(size: number, k: number, stride: number, dilation: number, padding: Padding, axis: 0 | 1): number {
+function outSize(size: number, k: number, stride: number, dilation: number, padding: FlatPadding, axis: 0 | 1): number {
   if (padding === "same") return Math.ceil(size / stride);
   const pads =
     padding === "valid" ? [0, 0, 0, 0] : typeof padding === "number" ? [padding, padding, padding, padding] : padding;
@@ -419,9 +437,9 @@ class Coverage {
   }
 }
 
-function windowKeys(h: number, w: number, kH: number, kW: number, win: Window): string[] {
+function windowKeys(h: number, w: number, kH: number, kW: number, win: Window, i: number): string[] {
   const pad = typeof win.padding === "number" ? "number" : Array.isArray(win.padding) ? "explicit" : win.padding;
-  const keys = [`pad:${pad}`, `stride:${win.strides[0]}`, `stride:${win.strides[1]}`];
+  const keys = [`pad:${pad}`, `stride:${win.strides[0]}`, `stride:${win.strides[1]}`, paddingFormKey(win.padding, i)];
   keys.push(`dilation:${win.dilations[0]}`, `dilation:${win.dilations[1]}`);
   if ((kH - 1) * win.dilations[0] + 1 > h || (kW - 1) * win.dilations[1] + 1 > w) keys.push("kernel>input");
   if (win.strides[0] !== win.strides[1]) keys.push("strides:unequal");
@@ -440,6 +458,9 @@ const WINDOW_KEYS = [
   "dilation:3",
   "kernel>input",
   "strides:unequal",
+  "form:flat",
+  "form:tfjs",
+  "form:named",
 ];
 const ACTIVATION_KEYS = ACTIVATIONS.map((a) => `act:${a}`);
 
@@ -536,7 +557,7 @@ describe("reference against TensorFlow.js", () => {
       const bias = random() < 0.5 ? randomArray(random, c * m) : undefined;
       const x = randomTensor(random, [n, h, w, c], pick(random, [1, 4]));
       const filter = randomTensor(random, [kH, kW, c, m]);
-      const options: ConvOptions = { ...win, activation, ...(bias && { bias }) };
+      const options: ConvOptions = { ...win, padding: ourPadding(win.padding, i), activation, ...(bias && { bias }) };
       if (isEmpty(h, w, kH, kW, win)) {
         expect(() => reference.depthwiseConv2d(x, filter, options)).toThrow(RangeError);
         skipped++;
@@ -545,7 +566,13 @@ describe("reference against TensorFlow.js", () => {
       const label = `depthwise #${i} x${JSON.stringify(x.shape)} k${kH}x${kW} m${m} ${describeOptions(options)}`;
       const want = tfDepthwise(x, filter, win, bias, activation);
       expectClose(reference.depthwiseConv2d(x, filter, options), want, kH * kW, label);
-      coverage.add(...windowKeys(h, w, kH, kW, win), `act:${activation}`, `m:${m}`, `n:${n}`, bias ? "bias" : "nobias");
+      coverage.add(
+        ...windowKeys(h, w, kH, kW, win, i),
+        `act:${activation}`,
+        `m:${m}`,
+        `n:${n}`,
+        bias ? "bias" : "nobias",
+      );
       i++;
     }
     coverage.expect([
@@ -580,12 +607,12 @@ describe("reference against TensorFlow.js", () => {
       const weights = randomArray(random, cin * cout);
       const flat = random() < 0.5;
       const filter: Tensor = { data: weights, shape: flat ? [cin, cout] : [1, 1, cin, cout] };
-      const options: ConvOptions = { ...win, activation, ...(bias && { bias }) };
+      const options: ConvOptions = { ...win, padding: ourPadding(win.padding, i), activation, ...(bias && { bias }) };
       expect(isEmpty(h, w, 1, 1, win)).toBe(false); // a 1x1 window always fits
       const label = `pointwise #${i} x${JSON.stringify(x.shape)} ${JSON.stringify(filter.shape)} ${describeOptions(options)}`;
       const want = tfConv(x, { data: weights, shape: [1, 1, cin, cout] }, win, bias, activation);
       expectClose(reference.pointwiseConv2d(x, filter, options), want, cin, label);
-      coverage.add(...windowKeys(h, w, 1, 1, win), `act:${activation}`, `n:${n}`, flat ? "flat" : "4d");
+      coverage.add(...windowKeys(h, w, 1, 1, win, i), `act:${activation}`, `n:${n}`, flat ? "flat" : "4d");
     }
     const keys = WINDOW_KEYS.filter((k) => k !== "kernel>input");
     coverage.expect([...keys, ...ACTIVATION_KEYS, "n:1", "n:2", "n:3", "flat", "4d"]);
@@ -608,7 +635,7 @@ describe("reference against TensorFlow.js", () => {
       const bias = random() < 0.5 ? randomArray(random, cout) : undefined;
       const x = randomTensor(random, [n, h, w, cin], pick(random, [1, 4]));
       const filter = randomTensor(random, [kH, kW, cin, cout]);
-      const options: ConvOptions = { ...win, activation, ...(bias && { bias }) };
+      const options: ConvOptions = { ...win, padding: ourPadding(win.padding, i), activation, ...(bias && { bias }) };
       if (isEmpty(h, w, kH, kW, win)) {
         expect(() => reference.conv2d(x, filter, options)).toThrow(RangeError);
         skipped++;
@@ -617,7 +644,7 @@ describe("reference against TensorFlow.js", () => {
       const label = `conv2d #${i} x${JSON.stringify(x.shape)} f${JSON.stringify(filter.shape)} ${describeOptions(options)}`;
       const want = tfConv(x, filter, win, bias, activation);
       expectClose(reference.conv2d(x, filter, options), want, kH * kW * cin, label);
-      coverage.add(...windowKeys(h, w, kH, kW, win), `act:${activation}`, `n:${n}`, bias ? "bias" : "nobias");
+      coverage.add(...windowKeys(h, w, kH, kW, win, i), `act:${activation}`, `n:${n}`, bias ? "bias" : "nobias");
       i++;
     }
     coverage.expect([...WINDOW_KEYS, ...ACTIVATION_KEYS, "n:1", "n:2", "n:3", "bias", "nobias"]);
@@ -651,6 +678,7 @@ describe("reference against TensorFlow.js", () => {
       const pwFilter: Tensor = { data: pwWeights, shape: flat ? [c * m, cout] : [1, 1, c * m, cout] };
       const options: SeparableOptions = {
         ...win,
+        padding: ourPadding(win.padding, i),
         activation,
         ...(bias && { bias }),
         ...(staged && { depthwiseActivation }),
@@ -688,7 +716,7 @@ describe("reference against TensorFlow.js", () => {
         want = tfConv(mid, pw4d, one, bias, activation);
       }
       expectClose(reference.separableConv2d(x, dwFilter, pwFilter, options), want, kH * kW * c * m, label);
-      coverage.add(...windowKeys(h, w, kH, kW, win), `act:${activation}`, `dwact:${depthwiseActivation}`, `m:${m}`);
+      coverage.add(...windowKeys(h, w, kH, kW, win, i), `act:${activation}`, `dwact:${depthwiseActivation}`, `m:${m}`);
       coverage.add(`n:${n}`, bias ? "bias" : "nobias", depthwiseBias ? "dwbias" : "nodwbias", flat ? "flat" : "4d");
       i++;
     }

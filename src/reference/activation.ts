@@ -1,6 +1,14 @@
 import type { Activation } from "../types.js";
 
-/** The activations as TensorFlow defines them; hardswish(x) = x * relu6(x + 3) / 6. */
+const f32 = Math.fround;
+/** 1/6 as the wasm builds multiply by it (float32), rather than dividing by 6. */
+const SIXTH = f32(1 / 6);
+
+/**
+ * The activations as TensorFlow defines them; hardswish(x) = x * relu6(x + 3) / 6, in float32
+ * steps as the wasm builds compute it, so x * 6 overflows for |x| > 5.7e37 (hardswish(1e38) is
+ * Infinity there, and in TensorFlow.js).
+ */
 export function activationFn(activation: Activation): (x: number) => number {
   switch (activation) {
     case "relu":
@@ -8,7 +16,10 @@ export function activationFn(activation: Activation): (x: number) => number {
     case "relu6":
       return (x) => (x < 0 ? 0 : Math.min(x, 6));
     case "hardswish":
-      return (x) => (x * (x + 3 < 0 ? 0 : Math.min(x + 3, 6))) / 6;
+      return (x) => {
+        const t = f32(x + 3);
+        return f32(f32(x * Math.min(Math.max(t, 0), 6)) * SIXTH);
+      };
     default:
       return (x) => x;
   }
