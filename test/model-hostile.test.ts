@@ -1,12 +1,14 @@
 // Model files from strangers: loadLayersModel on hand-written model JSON. Load time is linear
-// in the number of layers, and the arena planner places tensors as the plain greedy rule does.
+// in the number of layers, the arena planner places tensors as the plain greedy rule does, and
+// malformed input gets messages that say what is wrong.
 
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, loadLayersModel, type ModelArtifacts, type Tensor } from "../src/index.js";
+import { cost, depthwiseConv2d, init, loadLayersModel, type ModelArtifacts, type Tensor } from "../src/index.js";
 import { assignOffsets, type Lifetime } from "../src/model/arena.js";
 import { randomInt, randomTensor, rng } from "./helpers.js";
 
 type Json = Record<string, unknown>;
+type ErrorClass = typeof TypeError | typeof RangeError;
 
 const C = 4;
 
@@ -60,6 +62,66 @@ function eye(n: number): Float32Array {
 
 const zeros = (n: number) => new Float32Array(n);
 const ones = (n: number) => new Float32Array(n).fill(1);
+
+/** Input -> one layer of `className` named `name` (1x1 windows, identity weights) with `config` on top. */
+function oneLayer(className: string, config: Json = {}, name = "l"): ModelArtifacts {
+  const w = (suffix: string, shape: number[], values: Float32Array) => ({ name: `${name}/${suffix}`, shape, values });
+  const image = [null, 2, 2, C];
+  const table: Record<string, [Json, WeightValue[], (number | null)[]]> = {
+    Conv2D: [{ filters: C, kernel_size: [1, 1] }, [w("kernel", [1, 1, C, C], eye(C)), w("bias", [C], zeros(C))], image],
+    DepthwiseConv2D: [
+      { kernel_size: [1, 1] },
+      [w("depthwise_kernel", [1, 1, C, 1], ones(C)), w("bias", [C], zeros(C))],
+      image,
+    ],
+    SeparableConv2D: [
+      { filters: C, kernel_size: [1, 1] },
+      [
+        w("depthwise_kernel", [1, 1, C, 1], ones(C)),
+        w("pointwise_kernel", [1, 1, C, C], eye(C)),
+        w("bias", [C], zeros(C)),
+      ],
+      image,
+    ],
+    Dense: [{ units: C }, [w("kernel", [C, C], eye(C)), w("bias", [C], zeros(C))], [null, C]],
+    Activation: [{ activation: "relu" }, [], image],
+    MaxPooling2D: [{ pool_size: [1, 1] }, [], image],
+  };
+  const [defaults, weights, shape] = table[className];
+  const topology = functional(
+    [inputLayer("input", shape), layer(className, name, { ...defaults, ...config }, ["input"])],
+    "input",
+    name,
+  );
+  return artifactsOf(topology, weights);
+}
+
+function caught(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  return expect.fail("expected a throw, but the call returned");
+}
+
+/** What the engine says when sepconv let it fail instead of checking first. */
+const ENGINE_MESSAGES = ["Maximum call stack", "Invalid typed array length", "is not a function", "Cannot "];
+
+/** Exactly `type`, from `op`, containing every part, and none of the engine's own messages. */
+function expectError(
+  error: Error,
+  type: ErrorClass,
+  op: string,
+  parts: string[],
+  label: string,
+  absent: string[] = [],
+): void {
+  expect(error.constructor.name, `${label}: class of "${error.message}"`).toBe(type.name);
+  expect(error.message.startsWith(`${op}: `), `${label}: "${error.message}" starts with "${op}: "`).toBe(true);
+  for (const part of parts) expect(error.message, label).toContain(part);
+  for (const internal of [...ENGINE_MESSAGES, ...absent]) expect(error.message, label).not.toContain(internal);
+}
 
 function relu(x: Tensor): Float32Array {
   return x.data.map((v) => Math.max(v, 0));
@@ -191,5 +253,103 @@ describe("the arena planner", () => {
         });
       });
     }
+  });
+});
+
+describe("messages", () => {
+  beforeAll(() => init({ backend: "simd" }));
+
+  it("an empty Float32Array is reported as too short, not as detached", () => {
+    const model = loadLayersModel(oneLayer("Conv2D"));
+    const empty = { data: new Float32Array(0), shape: [1, 2, 2, C] };
+    for (const [op, fn] of [
+      ["predict", () => model.predict(empty)],
+      ["depthwiseConv2d", () => depthwiseConv2d(empty, { data: new Float32Array(9 * C), shape: [3, 3, C, 1] })],
+    ] as const) {
+      const error = caught(fn);
+      expectError(error, RangeError, op, ["x.data.length (0) must equal the product of x.shape [1, 2, 2, 4] (16)"], op);
+      expect(error.message).not.toContain("detached");
+    }
+  });
+
+  it("cost.* refuses NaN, fractional, negative and missing dimensions by name", () => {
+    const input = [1, 8, 8, 4];
+    const cases: [string, () => unknown, ErrorClass, string][] = [
+      [
+        "cost.depthwiseConv2d",
+        () => cost.depthwiseConv2d([1, Number.NaN, 8, 4], [3, 3, 4, 1]),
+        RangeError,
+        "inputShape[1] (NaN) must be a positive integer",
+      ],
+      [
+        "cost.depthwiseConv2d",
+        () => cost.depthwiseConv2d(input, [3, 3.5, 4, 1]),
+        RangeError,
+        "filterShape[1] (3.5) must be a positive integer",
+      ],
+      [
+        "cost.conv2d",
+        () => cost.conv2d(input, [3, 3, 4, -8]),
+        RangeError,
+        "filterShape[3] (-8) must be a positive integer",
+      ],
+      [
+        "cost.conv2d",
+        () => cost.conv2d([1, 8, 8], [3, 3, 4, 8]),
+        RangeError,
+        "inputShape ([1, 8, 8]) must have 4 dimensions",
+      ],
+      ["cost.conv2d", () => cost.conv2d("x" as never, [3, 3, 4, 8]), TypeError, 'inputShape ("x") must be an array'],
+      [
+        "cost.pointwiseConv2d",
+        () => cost.pointwiseConv2d(input, [4]),
+        RangeError,
+        "filterShape ([4]) must be [Cin, Cout] or [1, 1, Cin, Cout]",
+      ],
+      [
+        "cost.pointwiseConv2d",
+        () => cost.pointwiseConv2d(input, [4, Number.NaN]),
+        RangeError,
+        "filterShape[1] (NaN) must be a positive integer",
+      ],
+      [
+        "cost.separableConv2d",
+        () => cost.separableConv2d(input, [3, 3, 4, 1], [4, -1]),
+        RangeError,
+        "pointwiseFilterShape[1] (-1) must be a positive integer",
+      ],
+      [
+        "cost.separableConv2d",
+        () => cost.separableConv2d(input, [3, 3, 4], [4, 8]),
+        RangeError,
+        "depthwiseFilterShape ([3, 3, 4]) must have 4 dimensions",
+      ],
+      [
+        "cost.compareSeparable",
+        () => cost.compareSeparable(input, Number.NaN, 8),
+        RangeError,
+        "kernelSize (NaN) must be a positive integer",
+      ],
+      [
+        "cost.compareSeparable",
+        () => cost.compareSeparable(input, 3, 0),
+        RangeError,
+        "outChannels (0) must be a positive integer",
+      ],
+    ];
+    for (const [op, fn, type, part] of cases) expectError(caught(fn), type, op, [part], `${op} ${part}`);
+    expect(cost.conv2d(input, [3, 3, 4, 8], { padding: "same" }).macs).toBe(8 * 8 * 8 * 9 * 4);
+  });
+
+  it("a value nested 100,000 deep is shown cut short, not by overflowing the stack", () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expectError(
+      caught(() => cost.conv2d([1, 8, 8, 4], [3, 3, 4, 8], { strides: deep as never })),
+      RangeError,
+      "cost.conv2d",
+      ["options.strides ([[[[…]]]])"],
+      "nested option",
+    );
   });
 });
