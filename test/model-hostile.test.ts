@@ -540,6 +540,11 @@ describe("no recursion", () => {
     (keras3.config as { layers: Json[] }).layers[1].inbound_nodes = [{ args }];
     const x = randomTensor(rng(8), [1, 2, 2, C]);
     expect(loadLayersModel(artifactsOf(keras3)).predict(x).data).toEqual(relu(x));
+    // A list that contains itself (an object, not JSON, can) is walked once.
+    const cyclic: unknown[] = [{ class_name: "__keras_tensor__", config: { keras_history: ["input", 0, 0] } }];
+    cyclic.push(cyclic);
+    (keras3.config as { layers: Json[] }).layers[1].inbound_nodes = [{ args: cyclic }];
+    expect(loadLayersModel(artifactsOf(keras3)).predict(x).data).toEqual(relu(x));
   });
 });
 

@@ -39,7 +39,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** The Keras model config: modelTopology itself, or its model_config (Keras's full model JSON). */
-export function modelConfig(json: unknown): Record<string, unknown> | undefined {
+function modelConfig(json: unknown): Record<string, unknown> | undefined {
   const inner = isObject(json) ? own(json, "model_config") : undefined;
   const root = isObject(inner) ? inner : json;
   return isObject(root) ? root : undefined;
@@ -171,12 +171,18 @@ function inboundLayers(nodes: unknown, layer: string): string[] {
   });
 }
 
-/** The keras tensors in `args`, in order, however deeply their lists nest (walked with a stack, not recursion). */
+/**
+ * The keras tensors in `args`, in order, however deeply their lists nest: walked with a stack,
+ * not recursion, and each list once (a list that contains itself must not loop forever).
+ */
 function collectKeras3(args: unknown, out: unknown[][]): void {
   const stack: unknown[] = [args];
+  const seen = new Set<unknown[]>();
   while (stack.length > 0) {
     const value = stack.pop();
     if (Array.isArray(value)) {
+      if (seen.has(value)) continue;
+      seen.add(value);
       for (let i = value.length - 1; i >= 0; i--) stack.push(value[i]);
     } else if (isObject(value) && own(value, "class_name") === "__keras_tensor__") {
       const config = own(value, "config");
