@@ -38,11 +38,15 @@ export function assignOffsets(items: Lifetime[]): { offsets: number[]; total: nu
     sizes[i] = aligned(item.size);
   });
   const order = items.map((_, i) => i).sort((a, b) => items[b].size - items[a].size || items[a].first - items[b].first);
-  /** Distinct offsets in use, ascending; per offset the items there by first op, and the time they span. */
-  const starts: number[] = [];
+  // Distinct offsets in use, ascending (count of them: `used`); per offset the items there by
+  // first op, the time they span, and the end of its one item when it has one (the common case,
+  // read without touching the group).
+  let used = 0;
+  const starts = new Float64Array(n);
+  const spanFirst = new Float64Array(n);
+  const spanLast = new Float64Array(n);
+  const soleEnd = new Float64Array(n);
   const groups: number[][] = [];
-  const spanFirst: number[] = [];
-  const spanLast: number[] = [];
   let total = 0;
   for (const i of order) {
     const size = sizes[i];
@@ -50,10 +54,14 @@ export function assignOffsets(items: Lifetime[]): { offsets: number[]; total: nu
     const first = firsts[i];
     const last = lasts[i];
     let offset = 0;
-    for (let s = 0; s < starts.length; s++) {
+    for (let s = 0; s < used; s++) {
       const start = starts[s];
       if (offset + size <= start) break;
       if (spanFirst[s] > last || spanLast[s] < first) continue;
+      if (soleEnd[s] > 0) {
+        offset = Math.max(offset, soleEnd[s]); // its span is its item's lifetime: they overlap
+        continue;
+      }
       const group = groups[s];
       // The first item of the group still alive at `first` (lasts ascend as firsts do).
       let lo = 0;
@@ -69,17 +77,20 @@ export function assignOffsets(items: Lifetime[]): { offsets: number[]; total: nu
     }
     offsets[i] = offset;
     let s = 0;
-    while (s < starts.length && starts[s] < offset) s++;
-    if (starts[s] !== offset) {
-      starts.splice(s, 0, offset);
+    while (s < used && starts[s] < offset) s++;
+    if (s === used || starts[s] !== offset) {
+      for (const column of [starts, spanFirst, spanLast, soleEnd]) column.copyWithin(s + 1, s, used);
       groups.splice(s, 0, []);
-      spanFirst.splice(s, 0, first);
-      spanLast.splice(s, 0, last);
+      used++;
+      starts[s] = offset;
+      spanFirst[s] = first;
+      spanLast[s] = last;
     }
     const group = groups[s];
     let at = group.length;
     while (at > 0 && firsts[group[at - 1]] > first) at--;
     group.splice(at, 0, i);
+    soleEnd[s] = group.length === 1 ? offset + size : 0;
     spanFirst[s] = Math.min(spanFirst[s], first);
     spanLast[s] = Math.max(spanLast[s], last);
     total = Math.max(total, offset + size);
