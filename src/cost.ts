@@ -2,7 +2,7 @@
 // Bytes count float32 reads of input and weights plus writes of the output; for the separable
 // block, `unfusedBytes` adds the intermediate written and read back by a two-pass schedule.
 
-import { type Geometry, geometry, windowOptions } from "./shapes.js";
+import { checkShape, type Geometry, geometry, rangeError, typeError, windowOptions } from "./shapes.js";
 import type { ConvOptions, SeparableOptions } from "./types.js";
 
 export interface OpCost {
@@ -33,6 +33,22 @@ function window(op: string, inputShape: number[], kH: number, kW: number, option
   return geometry(op, inputShape[1], inputShape[2], kH, kW, windowOptions(op, rest));
 }
 
+/** A pointwise filter shape, [Cin, Cout] or [1, 1, Cin, Cout], checked; returns [Cin, Cout]. */
+function pointwiseShape(op: string, arg: string, shape: unknown): [number, number] {
+  if (Array.isArray(shape) && (shape.length === 2 || shape.length === 4)) {
+    checkShape(op, arg, shape, shape.length);
+    if (shape.length === 2 || (shape[0] === 1 && shape[1] === 1))
+      return [shape[shape.length - 2], shape[shape.length - 1]];
+  }
+  if (!Array.isArray(shape)) checkShape(op, arg, shape, 2); // throws the TypeError
+  throw rangeError(op, arg, shape, "be [Cin, Cout] or [1, 1, Cin, Cout]");
+}
+
+function positiveInteger(op: string, arg: string, value: unknown): void {
+  if (typeof value !== "number") throw typeError(op, arg, value, "a positive integer");
+  if (!Number.isInteger(value) || value < 1) throw rangeError(op, arg, value, "be a positive integer");
+}
+
 function opCost(inputShape: number[], weights: number, bias: number, macs: number, outputs: number): OpCost {
   const inputs = inputShape[0] * inputShape[1] * inputShape[2] * inputShape[3];
   return { params: weights + bias, macs, bytes: 4 * (inputs + weights + bias + outputs) };
@@ -40,6 +56,9 @@ function opCost(inputShape: number[], weights: number, bias: number, macs: numbe
 
 /** Depthwise: filter [kH, kW, C, M]. */
 export function depthwiseConv2d(inputShape: number[], filterShape: number[], options: CostOptions = {}): OpCost {
+  const op = "cost.depthwiseConv2d";
+  checkShape(op, "inputShape", inputShape, 4);
+  checkShape(op, "filterShape", filterShape, 4);
   return depthwiseCost("cost.depthwiseConv2d", inputShape, filterShape, options);
 }
 
@@ -53,6 +72,8 @@ function depthwiseCost(op: string, inputShape: number[], filterShape: number[], 
 
 /** Standard conv: filter [kH, kW, Cin, Cout]. */
 export function conv2d(inputShape: number[], filterShape: number[], options: CostOptions = {}): OpCost {
+  checkShape("cost.conv2d", "inputShape", inputShape, 4);
+  checkShape("cost.conv2d", "filterShape", filterShape, 4);
   return convCost("cost.conv2d", inputShape, filterShape, options);
 }
 
@@ -65,8 +86,10 @@ function convCost(op: string, inputShape: number[], filterShape: number[], optio
 
 /** Pointwise: filter [Cin, Cout] or [1, 1, Cin, Cout]. */
 export function pointwiseConv2d(inputShape: number[], filterShape: number[], options: CostOptions = {}): OpCost {
-  const [cin, cout] = filterShape.slice(-2);
-  return convCost("cost.pointwiseConv2d", inputShape, [1, 1, cin, cout], options);
+  const op = "cost.pointwiseConv2d";
+  checkShape(op, "inputShape", inputShape, 4);
+  const [cin, cout] = pointwiseShape(op, "filterShape", filterShape);
+  return convCost(op, inputShape, [1, 1, cin, cout], options);
 }
 
 /** Depthwise [kH, kW, C, M] then pointwise [C*M, Cout], fused. */
@@ -76,6 +99,10 @@ export function separableConv2d(
   pointwiseFilterShape: number[],
   options: SeparableCostOptions = {},
 ): SeparableCost {
+  const op = "cost.separableConv2d";
+  checkShape(op, "inputShape", inputShape, 4);
+  checkShape(op, "depthwiseFilterShape", depthwiseFilterShape, 4);
+  pointwiseShape(op, "pointwiseFilterShape", pointwiseFilterShape);
   return separableCost("cost.separableConv2d", inputShape, depthwiseFilterShape, pointwiseFilterShape, options);
 }
 
@@ -120,8 +147,11 @@ export function compareSeparable(
   outChannels: number,
   options: CostOptions = {},
 ): SeparableComparison {
-  const c = inputShape[3];
   const op = "cost.compareSeparable";
+  checkShape(op, "inputShape", inputShape, 4);
+  positiveInteger(op, "kernelSize", kernelSize);
+  positiveInteger(op, "outChannels", outChannels);
+  const c = inputShape[3];
   const standard = convCost(op, inputShape, [kernelSize, kernelSize, c, outChannels], options);
   const { bias, ...rest } = options;
   const separable = separableCost(op, inputShape, [kernelSize, kernelSize, c, 1], [c, outChannels], { ...rest, bias });

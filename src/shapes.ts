@@ -41,18 +41,35 @@ export interface SeparableWindowOptions extends WindowOptions {
 
 /** Elements of an array shown in a message before it is cut short. */
 const SHOWN = 8;
+/** Nesting of arrays shown in a message; deeper ones show as […] (a config nested 100,000 deep must not overflow the stack). */
+const SHOWN_DEPTH = 3;
 
+/** A value as a message shows it (one argument: it is passed to Array#map). */
 export function show(value: unknown): string {
+  return showNested(value, 0);
+}
+
+function showNested(value: unknown, depth: number): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "bigint") return `${value}n`;
   if (Array.isArray(value)) {
-    const head = value.slice(0, SHOWN).map(show).join(", ");
+    if (depth >= SHOWN_DEPTH) return value.length === 0 ? "[]" : "[…]";
+    const head = value
+      .slice(0, SHOWN)
+      .map((item) => showNested(item, depth + 1))
+      .join(", ");
     return value.length > SHOWN ? `[${head}, … (${value.length} items)]` : `[${head}]`;
   }
   if (value === null) return "null";
   if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as Float32Array).length})`;
-  if (typeof value === "object")
-    return value.constructor?.name === "Object" ? "an object" : `a ${value.constructor?.name}`;
+  if (typeof value === "object") {
+    // The class from the prototype: an own "constructor" field (a parsed config may have one) says nothing.
+    const proto = Object.getPrototypeOf(value) as object | null;
+    const ctor =
+      proto !== null && Object.hasOwn(proto, "constructor") ? (proto as { constructor: unknown }).constructor : 0;
+    const name = typeof ctor === "function" ? ctor.name : "";
+    return name === "Object" || name === "" ? "an object" : `a ${name}`;
+  }
   return String(value);
 }
 
@@ -92,11 +109,32 @@ const typedLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Float3
   this: Float32Array,
 ) => number;
 
+const detachedGetter = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "detached")?.get as
+  | ((this: ArrayBuffer) => boolean)
+  | undefined;
+
+/**
+ * True when `buffer` was detached (transferred, or wasm memory that grew). Engines without
+ * ArrayBuffer.prototype.detached: only a detached buffer has length 0 and refuses a view (an
+ * empty buffer, such as a Float32Array(0)'s, takes one).
+ */
+export function isDetached(buffer: ArrayBufferLike): boolean {
+  if (!(buffer instanceof ArrayBuffer)) return false; // a SharedArrayBuffer cannot be detached
+  if (detachedGetter) return detachedGetter.call(buffer);
+  if (buffer.byteLength !== 0) return false;
+  try {
+    new Uint8Array(buffer);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** Throws unless `data` holds `size` elements (`what` says where that count comes from). */
 export function checkLength(op: string, arg: string, data: Float32Array, size: number, what: string): void {
   const length = typedLength.call(data);
   if (length === size) return;
-  if (length === 0 && data.buffer.byteLength === 0) {
+  if (length === 0 && isDetached(data.buffer)) {
     throw rangeError(
       op,
       arg.replace(/\.length$/, ""),

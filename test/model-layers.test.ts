@@ -689,7 +689,7 @@ describe("errors", () => {
     const artifacts = await artifactsOf(model);
     expect(() => loadLayersModel(artifacts)).toThrow(RangeError);
     expect(() => loadLayersModel(artifacts)).toThrow(
-      /layer 'up' is a UpSampling2D, which is not supported \(supported: InputLayer, Conv2D/,
+      /layer 'up': class_name \("UpSampling2D"\) is not supported \(supported: InputLayer, Conv2D/,
     );
   });
 
@@ -776,7 +776,7 @@ describe("errors", () => {
       /layer 'shared' is called 2 times \(shared layers are not supported\)/,
     );
     expect(() => loadLayersModel({ ...base, modelTopology: { class_name: "Graph", config: {} } })).toThrow(
-      /the model class "Graph" is not supported/,
+      /artifacts.modelTopology: class_name \("Graph"\) is not supported/,
     );
   });
 

@@ -2,7 +2,8 @@
 // tf.io.fromMemory takes and model.save() writes (a Keras topology, weight specs and the
 // concatenated weight bytes). Only the fields sepconv reads are typed.
 
-import { show } from "../shapes.js";
+import { isDetached, show } from "../shapes.js";
+import { own } from "./own.js";
 
 /** How one weight is stored in `weightData` (tf.io.WeightsManifestEntry). */
 export interface WeightSpec {
@@ -24,14 +25,30 @@ export interface ModelArtifacts {
 
 const OP = "loadLayersModel";
 
+/** Where the artifacts come from, for the errors of someone holding something else. */
+const HOW_TO_READ =
+  "read model.json and its weight files (weightSpecs: the weights of every weightsManifest group; " +
+  "weightData: the bytes of the files their paths name, concatenated), or with TensorFlow.js " +
+  "`await tf.io.http(url).load()` (any tf.io handler's load() returns artifacts); " +
+  'see "Running a model" in the README';
+
 /** The artifacts' parts, checked for type: the topology parsed, the weight bytes joined. */
 export function readArtifacts(artifacts: unknown): { topology: unknown; specs: WeightSpec[]; bytes: Uint8Array } {
+  if (typeof artifacts === "string" || artifacts instanceof URL) {
+    throw new TypeError(
+      `${OP}: artifacts (${show(typeof artifacts === "string" ? artifacts : artifacts.href)}) is a path or URL; ` +
+        `loadLayersModel takes the model in memory, { modelTopology, weightSpecs, weightData }: ${HOW_TO_READ}`,
+    );
+  }
   if (artifacts === null || typeof artifacts !== "object") {
     throw new TypeError(
       `${OP}: artifacts (${show(artifacts)}) must be an object { modelTopology, weightSpecs, weightData }`,
     );
   }
-  const { modelTopology, weightSpecs, weightData } = artifacts as Partial<ModelArtifacts>;
+  const modelTopology = own(artifacts, "modelTopology");
+  const weightSpecs = own(artifacts, "weightSpecs");
+  const weightData = own(artifacts, "weightData");
+  if (weightSpecs === undefined && weightData === undefined) notArtifacts(artifacts, modelTopology);
   let topology: unknown = modelTopology;
   if (typeof modelTopology === "string") {
     try {
@@ -49,10 +66,44 @@ export function readArtifacts(artifacts: unknown): { topology: unknown; specs: W
   return { topology, specs: weightSpecs, bytes: joinBytes(weightData) };
 }
 
+/** Throws, saying what to pass instead, when `artifacts` is a model.json or a Keras model config. */
+function notArtifacts(artifacts: object, modelTopology: unknown): void {
+  if (own(artifacts, "weightsManifest") !== undefined) {
+    throw new TypeError(
+      `${OP}: artifacts is a model.json (it has weightsManifest, not weightSpecs and weightData); pass ` +
+        `{ modelTopology: json.modelTopology, weightSpecs, weightData }: ${HOW_TO_READ}`,
+    );
+  }
+  if (
+    modelTopology === undefined &&
+    (typeof own(artifacts, "class_name") === "string" || own(artifacts, "model_config"))
+  ) {
+    throw new TypeError(
+      `${OP}: artifacts is a Keras model config (it has ${own(artifacts, "model_config") ? "model_config" : "class_name"}); ` +
+        `pass it as modelTopology, with its weights: { modelTopology, weightSpecs, weightData }: ${HOW_TO_READ}`,
+    );
+  }
+}
+
+function detached(arg: string): RangeError {
+  return new RangeError(
+    `${OP}: ${arg} is a detached ArrayBuffer (it was transferred, e.g. to a worker); pass bytes that are still readable`,
+  );
+}
+
 function joinBytes(data: unknown): Uint8Array {
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (data instanceof ArrayBuffer) {
+    if (isDetached(data)) throw detached("artifacts.weightData");
+    return new Uint8Array(data);
+  }
+  if (ArrayBuffer.isView(data)) {
+    if (isDetached(data.buffer)) throw detached("artifacts.weightData.buffer");
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  }
   if (Array.isArray(data) && data.every((part) => part instanceof ArrayBuffer)) {
+    data.forEach((part, i) => {
+      if (isDetached(part)) throw detached(`artifacts.weightData[${i}]`);
+    });
     const total = data.reduce((sum, part: ArrayBuffer) => sum + part.byteLength, 0);
     const joined = new Uint8Array(total);
     let offset = 0;

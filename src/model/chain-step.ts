@@ -80,7 +80,7 @@ export class WasmChainStep implements Step {
     const { op } = this;
     const dw = op.depthwise;
     const [h, w, c] = plan.dims.get(op.input) as number[];
-    const g = windowGeometry(dw.node, dw.window, h, w);
+    const g = windowGeometry(dw.node, dw.window, h, w, plan.op);
     this.g = g;
     this.batch = plan.batch;
     this.inH = h;

@@ -3,21 +3,22 @@
 
 import { show } from "../shapes.js";
 import type { Act, Window } from "./graph.js";
+import { own } from "./own.js";
 import type { KerasLayer } from "./topology.js";
-import type { Weight } from "./weights.js";
+import type { Weight, WeightIndex } from "./weights.js";
 
 const OP = "loadLayersModel";
 
 /** Keras activation names sepconv runs ('hard_silu' is Keras 3's name for hard_swish). */
-const ACTIVATIONS: Record<string, Act> = {
-  linear: "linear",
-  relu: "relu",
-  relu6: "relu6",
-  sigmoid: "sigmoid",
-  softmax: "softmax",
-  hard_swish: "hardswish",
-  hard_silu: "hardswish",
-};
+const ACTIVATIONS = new Map<string, Act>([
+  ["linear", "linear"],
+  ["relu", "relu"],
+  ["relu6", "relu6"],
+  ["sigmoid", "sigmoid"],
+  ["softmax", "softmax"],
+  ["hard_swish", "hardswish"],
+  ["hard_silu", "hardswish"],
+]);
 
 export class LayerConfig {
   private readonly config: Record<string, unknown>;
@@ -26,7 +27,7 @@ export class LayerConfig {
 
   constructor(
     readonly layer: KerasLayer,
-    private readonly weights: Map<string, Weight>,
+    private readonly weights: WeightIndex,
   ) {
     this.config = layer.config;
   }
@@ -45,39 +46,40 @@ export class LayerConfig {
     return new TypeError(`${OP}: ${this.where}: ${option} (${show(value)}) must be ${expected}`);
   }
 
+  /** The option `key` as the file has it (an own property only; undefined when absent). */
   raw(key: string): unknown {
-    return this.config[key];
+    return own(this.config, key);
   }
 
   /** data_format must be channels_last (NHWC), the only layout the kernels take. */
   channelsLast(): void {
-    const format = this.config.data_format;
+    const format = this.raw("data_format");
     if (format !== undefined && format !== null && format !== "channels_last") {
       throw this.unsupported("data_format", format, '"channels_last"');
     }
   }
 
   positiveInteger(key: string, fallback?: number): number {
-    const value = this.config[key] ?? fallback;
+    const value = this.raw(key) ?? fallback;
     if (!Number.isInteger(value) || (value as number) < 1) throw this.invalid(key, value, "a positive integer");
     return value as number;
   }
 
   number(key: string, fallback: number): number {
-    const value = this.config[key] ?? fallback;
+    const value = this.raw(key) ?? fallback;
     if (typeof value !== "number" || Number.isNaN(value)) throw this.invalid(key, value, "a number");
     return value;
   }
 
   boolean(key: string, fallback: boolean): boolean {
-    const value = this.config[key] ?? fallback;
+    const value = this.raw(key) ?? fallback;
     if (typeof value !== "boolean") throw this.invalid(key, value, "true or false");
     return value;
   }
 
   /** An integer or [h, w] pair of positive integers. */
   pair(key: string, fallback?: [number, number]): [number, number] {
-    const value = this.config[key] ?? fallback;
+    const value = this.raw(key) ?? fallback;
     const ok = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
     if (ok(value)) return [value as number, value as number];
     if (Array.isArray(value) && value.length === 2 && value.every(ok)) return [value[0], value[1]];
@@ -85,16 +87,15 @@ export class LayerConfig {
   }
 
   padding(): "same" | "valid" {
-    const value = this.config.padding ?? "valid";
+    const value = this.raw("padding") ?? "valid";
     if (value !== "same" && value !== "valid") throw this.unsupported("padding", value, '"same" or "valid"');
     return value;
   }
 
   activation(key = "activation"): Act {
-    const value = this.config[key] ?? "linear";
-    const act = typeof value === "string" ? ACTIVATIONS[value] : undefined;
-    if (act === undefined)
-      throw this.unsupported(key, value, `one of ${Object.keys(ACTIVATIONS).map(show).join(", ")}`);
+    const value = this.raw(key) ?? "linear";
+    const act = typeof value === "string" ? ACTIVATIONS.get(value) : undefined;
+    if (act === undefined) throw this.unsupported(key, value, `one of ${[...ACTIVATIONS.keys()].map(show).join(", ")}`);
     return act;
   }
 
@@ -111,13 +112,11 @@ export class LayerConfig {
    * (layer/cell/name, as TensorFlow 2.2+ does) are found too.
    */
   private find(name: string): Weight {
-    const prefix = `${this.layer.name}/`;
-    const direct = this.weights.get(prefix + name);
-    if (direct) return direct;
-    for (const [key, value] of this.weights) {
-      if (key.startsWith(prefix) && key.endsWith(`/${name}`)) return value;
-    }
-    throw new RangeError(`${OP}: ${this.where} needs the weight '${prefix}${name}', which artifacts.weightSpecs lack`);
+    const found = this.weights.find(this.layer.name, name);
+    if (found) return found;
+    throw new RangeError(
+      `${OP}: ${this.where} needs the weight '${this.layer.name}/${name}', which artifacts.weightSpecs lack`,
+    );
   }
 
   /** A weight's values, checked against `shape`, and counted as the layer's parameters. */
@@ -132,8 +131,18 @@ export class LayerConfig {
     return found.data;
   }
 
-  /** A weight's shape, for sizes only the weights tell (a kernel's input channels). */
-  weightShape(name: string): number[] {
-    return this.find(name).shape;
+  /**
+   * A weight's shape, for sizes only the weights tell (a kernel's input channels): one positive
+   * size per entry of `dims` (what each dimension is, for the message).
+   */
+  weightShape(name: string, dims: string[]): number[] {
+    const { shape } = this.find(name);
+    if (shape.length !== dims.length || !shape.every((d) => d > 0)) {
+      throw new RangeError(
+        `${OP}: ${this.where}: weight '${this.layer.name}/${name}' has shape ${show(shape)}; ` +
+          `expected ${dims.length} positive sizes [${dims.join(", ")}]`,
+      );
+    }
+    return shape;
   }
 }

@@ -5,40 +5,45 @@ import { show } from "../shapes.js";
 import { LayerConfig } from "./config.js";
 import type { Act, Graph, Node } from "./graph.js";
 import type { Topology } from "./topology.js";
-import type { Weight } from "./weights.js";
+import { type Weight, WeightIndex } from "./weights.js";
 
-const CONVERTERS: Record<string, (c: LayerConfig) => Node> = {
-  InputLayer: (c) => ({ ...base(c), op: "input" }),
-  Conv2D: conv2d,
-  DepthwiseConv2D: depthwiseConv2d,
-  SeparableConv2D: separableConv2d,
-  Dense: dense,
-  BatchNormalization: batchNormalization,
-  ReLU: relu,
-  Activation: (c) => ({ ...base(c), op: "activation", act: c.activation() }),
-  Add: (c) => ({ ...base(c), op: "add" }),
-  ZeroPadding2D: zeroPadding2d,
-  AveragePooling2D: (c) => pooling(c, "avg"),
-  MaxPooling2D: (c) => pooling(c, "max"),
-  GlobalAveragePooling2D: globalAveragePooling2d,
-  Dropout: (c) => ({ ...base(c), op: "identity" }),
-  Flatten: (c) => {
-    c.channelsLast();
-    return { ...base(c), op: "reshape", target: [-1] };
-  },
-  Reshape: reshape,
-};
+/** Keras layer class -> its node (a Map: a class_name like "toString" must find nothing). */
+const CONVERTERS = new Map<string, (c: LayerConfig) => Node>([
+  ["InputLayer", (c) => ({ ...base(c), op: "input" })],
+  ["Conv2D", conv2d],
+  ["DepthwiseConv2D", depthwiseConv2d],
+  ["SeparableConv2D", separableConv2d],
+  ["Dense", dense],
+  ["BatchNormalization", batchNormalization],
+  ["ReLU", relu],
+  ["Activation", (c) => ({ ...base(c), op: "activation", act: c.activation() })],
+  ["Add", (c) => ({ ...base(c), op: "add" })],
+  ["ZeroPadding2D", zeroPadding2d],
+  ["AveragePooling2D", (c) => pooling(c, "avg")],
+  ["MaxPooling2D", (c) => pooling(c, "max")],
+  ["GlobalAveragePooling2D", globalAveragePooling2d],
+  ["Dropout", (c) => ({ ...base(c), op: "identity" })],
+  [
+    "Flatten",
+    (c) => {
+      c.channelsLast();
+      return { ...base(c), op: "reshape", target: [-1] };
+    },
+  ],
+  ["Reshape", reshape],
+]);
 
 export function toGraph(topology: Topology, weights: Map<string, Weight>): Graph {
+  const index = new WeightIndex(weights);
   const nodes = topology.layers.map((layer) => {
-    const convert = CONVERTERS[layer.className];
+    const convert = CONVERTERS.get(layer.className);
     if (!convert) {
       throw new RangeError(
-        `loadLayersModel: layer '${layer.name}' is a ${layer.className}, which is not supported ` +
-          `(supported: ${Object.keys(CONVERTERS).join(", ")})`,
+        `loadLayersModel: layer '${layer.name}': class_name (${show(layer.className)}) is not supported ` +
+          `(supported: ${[...CONVERTERS.keys()].join(", ")})`,
       );
     }
-    const config = new LayerConfig(layer, weights);
+    const config = new LayerConfig(layer, index);
     const node = convert(config);
     node.params = config.params;
     return node;
@@ -64,7 +69,7 @@ function conv2d(c: LayerConfig): Node {
   noGroups(c);
   const window = c.window("kernel_size", "ones", true);
   const outChannels = c.positiveInteger("filters");
-  const inChannels = c.weightShape("kernel")[2];
+  const inChannels = c.weightShape("kernel", ["kernel height", "kernel width", "input channels", "filters"])[2];
   const filter = c.weight("kernel", [window.kH, window.kW, inChannels, outChannels]);
   return {
     ...base(c),
@@ -100,9 +105,9 @@ function depthwiseConv2d(c: LayerConfig): Node {
  * weight: tfjs-layers leaves depth_multiplier out of a SeparableConv2D's saved config.
  */
 function depthwiseShape(c: LayerConfig): number[] {
-  const shape = c.weightShape("depthwise_kernel");
+  const shape = c.weightShape("depthwise_kernel", ["kernel height", "kernel width", "channels", "multiplier"]);
   const declared = c.raw("depth_multiplier");
-  if (shape.length === 4 && declared !== undefined && declared !== null && declared !== shape[3]) {
+  if (declared !== undefined && declared !== null && declared !== shape[3]) {
     throw c.invalid("depth_multiplier", declared, `the depthwise kernel's last dimension (${shape[3]})`);
   }
   return shape;
@@ -131,7 +136,7 @@ function separableConv2d(c: LayerConfig): Node {
 
 function dense(c: LayerConfig): Node {
   const units = c.positiveInteger("units");
-  const inUnits = c.weightShape("kernel")[0];
+  const inUnits = c.weightShape("kernel", ["input units", "units"])[0];
   const kernel = c.weight("kernel", [inUnits, units]);
   return { ...base(c), op: "dense", kernel, inUnits, units, bias: bias(c, units), act: c.activation() };
 }
@@ -142,7 +147,7 @@ function batchNormalization(c: LayerConfig): Node {
   const last = axis === -1 || (Array.isArray(axis) && axis.length === 1 && axis[0] === -1);
   if (!last && axis !== 3) throw c.unsupported("axis", axis, "-1 or 3 (the channels of NHWC)");
   const epsilon = c.number("epsilon", 1e-3);
-  const channels = c.weightShape("moving_mean")[0];
+  const channels = c.weightShape("moving_mean", ["channels"])[0];
   const gamma = c.boolean("scale", true) ? c.weight("gamma", [channels]) : undefined;
   const beta = c.boolean("center", true) ? c.weight("beta", [channels]) : undefined;
   const mean = c.weight("moving_mean", [channels]);

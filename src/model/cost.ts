@@ -37,8 +37,9 @@ export function withoutWeights(node: Node): Node {
   }
 }
 
-export function modelCost(graph: Graph, inputDims: number[]): ModelCost {
-  const dims = inferShapes(graph, inputDims);
+/** `op` names the public function asking, in errors. */
+export function modelCost(graph: Graph, inputDims: number[], op: string): ModelCost {
+  const dims = inferShapes(graph, inputDims, op);
   const layers = graph.nodes.map((node): LayerCost => {
     const out = dims.get(node.name) as number[];
     const x = node.inputs.length > 0 ? (dims.get(node.inputs[0]) as number[]) : out;
@@ -47,7 +48,7 @@ export function modelCost(graph: Graph, inputDims: number[]): ModelCost {
       className: node.className,
       outputShape: [1, ...out],
       params: node.params,
-      macs: macs(node, x, out),
+      macs: macs(node, x, out, op),
     };
   });
   return {
@@ -57,7 +58,7 @@ export function modelCost(graph: Graph, inputDims: number[]): ModelCost {
   };
 }
 
-function macs(node: Node, x: number[], out: number[]): number {
+function macs(node: Node, x: number[], out: number[], op: string): number {
   const outputs = out.reduce((a, b) => a * b, 1);
   switch (node.op) {
     case "conv":
@@ -65,7 +66,7 @@ function macs(node: Node, x: number[], out: number[]): number {
     case "depthwise":
       return outputs * node.window.kH * node.window.kW;
     case "separable": {
-      const g = windowGeometry(node, node.window, x[0], x[1]);
+      const g = windowGeometry(node, node.window, x[0], x[1], op);
       const depth = node.channels * node.multiplier;
       return g.outH * g.outW * depth * (node.window.kH * node.window.kW + node.outChannels);
     }

@@ -6,6 +6,8 @@
 //   other activations of a layer split off into their own node (a pass after the kernel);
 //   a ZeroPadding2D whose consumers are all convolutions becomes their explicit padding.
 // Each rule only fires when the intermediate tensor has no other consumer and is not the output.
+// Every pass is linear in the graph's size: nodes and consumers are indexed once and kept up
+// to date, removed nodes are only marked, and consumers' inputs are rewritten once at the end.
 
 import { type Graph, isKernelActivation, type Node } from "./graph.js";
 
@@ -23,64 +25,112 @@ function isWindowed(node: Node): node is Extract<Node, { op: "conv" | "depthwise
 }
 
 class Rewriter {
-  constructor(readonly graph: Graph) {}
+  private readonly byName = new Map<string, Node>();
+  /** The nodes reading each live tensor (a Set: removing one is O(1) however wide the fan-out). */
+  private readonly consumersOf = new Map<string, Set<Node>>();
+  private readonly removed = new Set<Node>();
+  /**
+   * Removed tensors -> the tensor that replaced them. Inputs are resolved through it rather than
+   * rewritten per removal: an Add of thousands of inputs would be rescanned for each one.
+   */
+  private readonly alias = new Map<string, string>();
+  output: string;
 
-  get nodes(): Node[] {
-    return this.graph.nodes;
+  constructor(
+    readonly nodes: readonly Node[],
+    output: string,
+  ) {
+    this.output = output;
+    for (const node of nodes) {
+      this.byName.set(node.name, node);
+      this.consumersOf.set(node.name, new Set());
+    }
+    for (const node of nodes) for (const input of node.inputs) this.consumersOf.get(input)?.add(node);
   }
 
-  byName(name: string): Node | undefined {
-    return this.nodes.find((n) => n.name === name);
+  /** The live tensor `name` stands for (path-compressed, so chains of removals stay cheap). */
+  resolve(name: string): string {
+    let root = name;
+    for (let next = this.alias.get(root); next !== undefined; next = this.alias.get(root)) root = next;
+    for (let at = name; at !== root; ) {
+      const next = this.alias.get(at) as string;
+      this.alias.set(at, root);
+      at = next;
+    }
+    return root;
+  }
+
+  /** The live nodes, in order. */
+  live(): Node[] {
+    return this.nodes.filter((n) => !this.removed.has(n));
+  }
+
+  isLive(node: Node): boolean {
+    return !this.removed.has(node);
   }
 
   consumers(name: string): Node[] {
-    return this.nodes.filter((n) => n.inputs.includes(name));
+    return [...(this.consumersOf.get(name) ?? [])];
   }
 
   /** True when `name`'s output feeds exactly one node and is not the model output. */
   private single(name: string): boolean {
-    return name !== this.graph.output && this.consumers(name).length === 1;
+    return name !== this.output && this.consumersOf.get(name)?.size === 1;
   }
 
   /** The producer of `node`'s only input when `node` is that producer's only consumer. */
   soleProducer(node: Node): Node | undefined {
     if (node.inputs.length !== 1) return undefined;
-    const producer = this.byName(node.inputs[0]);
+    const producer = this.byName.get(this.resolve(node.inputs[0]));
     return producer && this.single(producer.name) ? producer : undefined;
   }
 
-  /** Removes `node`, pointing its consumers (and the output) at `replacement`. */
-  replace(node: Node, replacement: string): void {
-    for (const n of this.nodes) n.inputs = n.inputs.map((i) => (i === node.name ? replacement : i));
-    if (this.graph.output === node.name) this.graph.output = replacement;
-    this.nodes.splice(this.nodes.indexOf(node), 1);
+  /** Removes `node` (one input), pointing its consumers (and the output) at its input. */
+  bypass(node: Node): void {
+    const replacement = this.resolve(node.inputs[0]);
+    for (const input of node.inputs) this.consumersOf.get(this.resolve(input))?.delete(node);
+    const target = this.consumersOf.get(replacement) as Set<Node>;
+    for (const consumer of this.consumersOf.get(node.name) as Set<Node>) target.add(consumer);
+    this.consumersOf.delete(node.name);
+    this.alias.set(node.name, replacement);
+    if (this.output === node.name) this.output = replacement;
+    this.removed.add(node);
+  }
+
+  /** The folded graph: live nodes with their inputs resolved (new arrays: the unfolded graph shares the old). */
+  graph(inputShape: Graph["inputShape"]): Graph {
+    const nodes = this.live();
+    for (const node of nodes) {
+      if (node.inputs.some((i) => this.alias.has(i))) node.inputs = node.inputs.map((i) => this.resolve(i));
+    }
+    return { nodes, output: this.output, inputShape };
   }
 }
 
 export function fold(graph: Graph): Graph {
-  const g = new Rewriter({ nodes: graph.nodes.slice(), output: graph.output, inputShape: graph.inputShape });
-  for (const node of g.nodes.slice()) {
-    if (node.op === "identity" || (node.op === "activation" && node.act === "linear")) g.replace(node, node.inputs[0]);
+  const split = splitActivations(graph);
+  const g = new Rewriter(split.nodes, split.output);
+  for (const node of g.nodes) {
+    if (node.op === "identity" || (node.op === "activation" && node.act === "linear")) g.bypass(node);
   }
-  splitActivations(g);
-  for (const node of g.nodes.slice()) {
-    if (node.op !== "affine") continue;
+  for (const node of g.nodes) {
+    if (node.op !== "affine" || !g.isLive(node)) continue;
     const producer = g.soleProducer(node);
     if (isWeighted(producer) && producer.act === "linear" && outChannels(producer) === node.scale.length) {
       scaleOutputs(producer, node.scale, node.shift);
-      g.replace(node, producer.name);
+      g.bypass(node);
     }
   }
-  for (const node of g.nodes.slice()) {
-    if (node.op !== "activation" || !isKernelActivation(node.act)) continue;
+  for (const node of g.nodes) {
+    if (node.op !== "activation" || !isKernelActivation(node.act) || !g.isLive(node)) continue;
     const producer = g.soleProducer(node);
     if (isWeighted(producer) && producer.act === "linear") {
       producer.act = node.act;
-      g.replace(node, producer.name);
+      g.bypass(node);
     }
   }
-  for (const node of g.nodes.slice()) {
-    if (node.op !== "pad" || node.name === g.graph.output) continue;
+  for (const node of g.nodes) {
+    if (node.op !== "pad" || node.name === g.output || !g.isLive(node)) continue;
     const consumers = g.consumers(node.name);
     if (consumers.length === 0 || !consumers.every(isWindowed)) continue;
     for (const consumer of consumers) {
@@ -88,29 +138,37 @@ export function fold(graph: Graph): Graph {
       const pads = w.pad.pads.map((p, i) => p + node.pads[i]) as [number, number, number, number];
       (consumer as Extract<Node, { window: unknown }>).window = { ...w, pad: { ...w.pad, pads } };
     }
-    g.replace(node, node.inputs[0]);
+    g.bypass(node);
   }
-  return g.graph;
+  return g.graph(graph.inputShape);
 }
 
-/** A layer whose own activation the kernels cannot apply gets it as a separate node. */
-function splitActivations(g: Rewriter): void {
-  for (const node of g.nodes.slice()) {
+/**
+ * A layer whose own activation the kernels cannot apply gets it as a separate node right after
+ * it, which its consumers (and the output) read instead. One pass over the graph.
+ */
+function splitActivations(graph: Graph): { nodes: Node[]; output: string } {
+  const renamed = new Map<string, string>();
+  const nodes: Node[] = [];
+  const added: [activation: Node, producer: string][] = [];
+  for (const node of graph.nodes) {
+    nodes.push(node);
     if (!isWeighted(node) || isKernelActivation(node.act)) continue;
     const act = node.act;
     node.act = "linear";
     const name = `${node.name}/activation`;
-    for (const n of g.nodes) n.inputs = n.inputs.map((i) => (i === node.name ? name : i));
-    if (g.graph.output === node.name) g.graph.output = name;
-    g.nodes.splice(g.nodes.indexOf(node) + 1, 0, {
-      name,
-      className: node.className,
-      inputs: [node.name],
-      params: 0,
-      op: "activation",
-      act,
-    });
+    renamed.set(node.name, name);
+    const activation: Node = { name, className: node.className, inputs: [], params: 0, op: "activation", act };
+    nodes.push(activation);
+    added.push([activation, node.name]);
   }
+  if (renamed.size === 0) return { nodes, output: graph.output };
+  for (const node of nodes) {
+    if (node.inputs.some((i) => renamed.has(i))) node.inputs = node.inputs.map((i) => renamed.get(i) ?? i);
+  }
+  // Set after the renaming, which must not reach them.
+  for (const [activation, producer] of added) activation.inputs = [producer];
+  return { nodes, output: renamed.get(graph.output) ?? graph.output };
 }
 
 function outChannels(node: Weighted): number {

@@ -8,6 +8,7 @@ import { withoutWeights } from "./cost.js";
 import { fold } from "./fold.js";
 import { LayersModel } from "./model.js";
 import { buildOps, type Fusion } from "./ops.js";
+import { own } from "./own.js";
 import { parseTopology } from "./topology.js";
 import { decodeWeights } from "./weights.js";
 
@@ -34,7 +35,7 @@ export function loadLayersModel(artifacts: unknown, options: LoadOptions = {}): 
   for (const key of Object.keys(options)) {
     if (key !== "fusion") throw new TypeError(`loadLayersModel: options.${key} is not an option (expected fusion)`);
   }
-  const fusion = options.fusion ?? "full";
+  const fusion = (own(options, "fusion") ?? "full") as Fusion;
   if (!FUSIONS.includes(fusion)) {
     throw new RangeError(
       `loadLayersModel: options.fusion (${show(fusion)}) must be one of ${FUSIONS.map(show).join(", ")}`,

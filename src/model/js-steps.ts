@@ -8,7 +8,7 @@ import type { ConvSpec, DepthwiseSpec } from "../specs.js";
 import type { Activation, Tensor } from "../types.js";
 import { type ConvNode, type DenseNode, type DepthwiseNode, kernelActivation } from "./graph.js";
 import type { ChainOp, PointwiseParams } from "./ops.js";
-import type { Plan, Slot } from "./plan.js";
+import { checkTensorBytes, type Plan, type Slot } from "./plan.js";
 import { windowGeometry } from "./shape-inference.js";
 import { type Arena, type Needs, NO_NEEDS, type Step } from "./step.js";
 
@@ -74,7 +74,7 @@ abstract class JsWindowStep<N extends ConvNode | DepthwiseNode, S extends ConvSp
 
   bind(plan: Plan, arena: Arena): Needs {
     const [h, w] = plan.dims.get(this.inputName) as number[];
-    this.g = windowGeometry(this.node, this.node.window, h, w);
+    this.g = windowGeometry(this.node, this.node.window, h, w, plan.op);
     this.spec = this.specFor(this.g);
     this.x = view(arena, slotOf(plan, this.inputName));
     this.y = slotOf(plan, this.node.name).offset;
@@ -166,9 +166,18 @@ export class JsChainStep implements Step {
     const dw = op.depthwise;
     const x = slotOf(plan, op.input);
     const [h, w, c] = x.shape.slice(1);
-    this.g = windowGeometry(dw.node, dw.window, h, w);
+    this.g = windowGeometry(dw.node, dw.window, h, w, plan.op);
     const { filter, multiplier, bias, act } = dw;
     const channels = op.expand ? op.expand.outChannels : c;
+    // The wasm builds hold these a band at a time; here they exist in full for each run.
+    const batch = plan.batch;
+    if (op.expand) checkTensorBytes(plan.op, dw.node, "its expanded input", [batch, h, w, channels]);
+    checkTensorBytes(plan.op, dw.node, "its depthwise output", [
+      batch,
+      this.g.outH,
+      this.g.outW,
+      channels * multiplier,
+    ]);
     const { kH, kW } = dw.window;
     this.depthwise = {
       op: op.layers.join("+"),

@@ -136,7 +136,7 @@ export class LayersModel {
         `cost: the model's input shape ${show(this.inputShape)} has unknown sizes; pass inputShape, e.g. [1, 224, 224, 3]`,
       );
     }
-    return modelCost(this.layers, dims as number[]);
+    return modelCost(this.layers, dims as number[], "cost");
   }
 
   /**
@@ -207,7 +207,7 @@ export class LayersModel {
   }
 
   private replan(shape: number[], op: string): Plan {
-    const plan = makePlan(this.graph, this.ops, shape); // throws before anything changes
+    const plan = makePlan(this.graph, this.ops, shape, op); // throws before anything changes
     this.releasePlan();
     const arena = this.arena;
     if (!this.rt) {

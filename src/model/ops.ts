@@ -87,7 +87,11 @@ export function buildOps(graph: Graph, fusion: Fusion): Op[] {
   const byName = new Map(graph.nodes.map((n) => [n.name, n]));
   const consumers = new Map<string, Node[]>();
   for (const node of graph.nodes) {
-    for (const input of node.inputs) consumers.set(input, [...(consumers.get(input) ?? []), node]);
+    for (const input of node.inputs) {
+      const list = consumers.get(input);
+      if (list) list.push(node);
+      else consumers.set(input, [node]);
+    }
   }
   /** The one node consuming `name`, if it is the only one and `name` is not the output. */
   const sole = (name: string): Node | undefined => {

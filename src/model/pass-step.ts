@@ -33,7 +33,7 @@ export class PassStep implements Step {
     this.dims = plan.dims.get(this.inputNames[0]) as number[];
     this.absolute = this.inputs.slice();
     if (this.node.op === "pool") {
-      this.geometry = windowGeometry(this.node, this.node.window, this.dims[0], this.dims[1]);
+      this.geometry = windowGeometry(this.node, this.node.window, this.dims[0], this.dims[1], plan.op);
     }
     return NO_NEEDS;
   }

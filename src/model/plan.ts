@@ -2,8 +2,9 @@
 // in the activation arena, shared by tensors whose lifetimes do not overlap. Computed once per
 // input shape (at load when the model declares it), so predict() allocates nothing.
 
+import { MAX_BYTES, show } from "../shapes.js";
 import { assignOffsets, type Lifetime } from "./arena.js";
-import type { Graph } from "./graph.js";
+import type { Graph, Node } from "./graph.js";
 import type { Op } from "./ops.js";
 import { inferShapes } from "./shape-inference.js";
 
@@ -16,6 +17,8 @@ export interface Slot {
 }
 
 export interface Plan {
+  /** The public function planning (loadLayersModel or predict), named in errors. */
+  op: string;
   batch: number;
   /** Dimensions after the batch, by tensor name (what the layers see per image). */
   dims: Map<string, number[]>;
@@ -32,9 +35,27 @@ export function opInputs(op: Op): string[] {
   return [op.input];
 }
 
-export function makePlan(graph: Graph, ops: Op[], inputShape: number[]): Plan {
+/**
+ * Throws unless a tensor of `shape` fits in WebAssembly's 4 GiB memory: every backend checks
+ * before allocating, so the plain-JS one fails as the builds do rather than allocating
+ * gigabytes (or failing with the engine's "Invalid typed array length").
+ */
+export function checkTensorBytes(op: string, node: Node, what: string, shape: readonly number[]): void {
+  const bytes = 4 * shape.reduce((a, b) => a * b, 1);
+  if (bytes > MAX_BYTES) {
+    throw new RangeError(
+      `${op}: layer '${node.name}' (${node.className}): ${what} ${show(shape)} would take ${bytes} bytes; ` +
+        `every tensor must fit in WebAssembly's 4 GiB memory (${MAX_BYTES} bytes)`,
+    );
+  }
+}
+
+export function makePlan(graph: Graph, ops: Op[], inputShape: number[], op: string): Plan {
   const batch = inputShape[0];
-  const dims = inferShapes(graph, inputShape.slice(1));
+  checkTensorBytes(op, graph.nodes[0], "its output", inputShape);
+  const dims = inferShapes(graph, inputShape.slice(1), op);
+  for (const node of graph.nodes)
+    checkTensorBytes(op, node, "its output", [batch, ...(dims.get(node.name) as number[])]);
   const inputName = graph.nodes[0].name;
   // Reshapes share their input's storage: follow them to the tensor that owns it.
   const owner = new Map<string, string>();
@@ -56,6 +77,12 @@ export function makePlan(graph: Graph, ops: Op[], inputShape: number[]): Plan {
   touch(graph.output, ops.length);
   const keys = [...lifetimes.keys()];
   const { offsets, total } = assignOffsets(keys.map((k) => lifetimes.get(k) as Lifetime));
+  if (4 * total > MAX_BYTES) {
+    throw new RangeError(
+      `${op}: the activation buffers for input shape ${show(inputShape)} would take ${4 * total} bytes; ` +
+        `they must fit in WebAssembly's 4 GiB memory (${MAX_BYTES} bytes)`,
+    );
+  }
   const offsetOf = new Map(keys.map((k, i) => [k, offsets[i]]));
   const slots = new Map<string, Slot>();
   const slot = (name: string): Slot => {
@@ -76,5 +103,5 @@ export function makePlan(graph: Graph, ops: Op[], inputShape: number[]): Plan {
     for (const name of opInputs(op)) slot(name);
     slot(op.output);
   }
-  return { batch, dims, slots, arenaFloats: total, input: slot(inputName), output: slot(graph.output) };
+  return { op, batch, dims, slots, arenaFloats: total, input: slot(inputName), output: slot(graph.output) };
 }

@@ -5,10 +5,11 @@
 import { type Geometry, geometry, show } from "../shapes.js";
 import type { Graph, Node, Window } from "./graph.js";
 
-const OP = "loadLayersModel";
-
-/** The window geometry of a node on an inH x inW input (explicit pads, output size). */
-export function windowGeometry(node: Node, window: Window, inH: number, inW: number): Geometry {
+/**
+ * The window geometry of a node on an inH x inW input (explicit pads, output size). `op` is the
+ * public function that asked (loadLayersModel, predict or cost), named in errors.
+ */
+export function windowGeometry(node: Node, window: Window, inH: number, inW: number, op: string): Geometry {
   const { kH, kW, strideH, strideW, dilationH, dilationW, pad } = window;
   const [preTop, preBottom, preLeft, preRight] = pad.pads;
   const paddedH = inH + preTop + preBottom;
@@ -35,20 +36,20 @@ export function windowGeometry(node: Node, window: Window, inH: number, inW: num
     bias: undefined,
     activation: "linear" as const,
   };
-  return geometry(`${OP}: layer '${node.name}' (${node.className})`, inH, inW, kH, kW, options);
+  return geometry(`${op}: layer '${node.name}' (${node.className})`, inH, inW, kH, kW, options);
 }
 
-function fail(node: Node, message: string): never {
-  throw new RangeError(`${OP}: layer '${node.name}' (${node.className}): ${message}`);
+function fail(op: string, node: Node, message: string): never {
+  throw new RangeError(`${op}: layer '${node.name}' (${node.className}): ${message}`);
 }
 
-function image(node: Node, shape: number[]): [number, number, number] {
-  if (shape.length !== 3) fail(node, `input shape ${show(shape)} must be [height, width, channels]`);
+function image(op: string, node: Node, shape: number[]): [number, number, number] {
+  if (shape.length !== 3) fail(op, node, `input shape ${show(shape)} must be [height, width, channels]`);
   return shape as [number, number, number];
 }
 
-function channels(node: Node, got: number, want: number, what: string): void {
-  if (got !== want) fail(node, `input has ${got} channels but ${what} expects ${want}`);
+function channels(op: string, node: Node, got: number, want: number, what: string): void {
+  if (got !== want) fail(op, node, `input has ${got} channels but ${what} expects ${want}`);
 }
 
 function size(shape: number[]): number {
@@ -56,60 +57,60 @@ function size(shape: number[]): number {
 }
 
 /** Shapes after the batch, by node name. `input` replaces the nulls of the declared input shape. */
-export function inferShapes(graph: Graph, input: number[]): Map<string, number[]> {
+export function inferShapes(graph: Graph, input: number[], op: string): Map<string, number[]> {
   const shapes = new Map<string, number[]>();
   for (const node of graph.nodes) {
     const ins = node.inputs.map((name) => shapes.get(name) as number[]);
-    shapes.set(node.name, outputShape(node, ins, input));
+    shapes.set(node.name, outputShape(op, node, ins, input));
   }
   return shapes;
 }
 
-function outputShape(node: Node, ins: number[][], input: number[]): number[] {
+function outputShape(op: string, node: Node, ins: number[][], input: number[]): number[] {
   const x = ins[0];
   switch (node.op) {
     case "input":
       return input.slice();
     case "conv": {
-      const [h, w, c] = image(node, x);
-      channels(node, c, node.inChannels, "the kernel");
-      const g = windowGeometry(node, node.window, h, w);
+      const [h, w, c] = image(op, node, x);
+      channels(op, node, c, node.inChannels, "the kernel");
+      const g = windowGeometry(node, node.window, h, w, op);
       return [g.outH, g.outW, node.outChannels];
     }
     case "depthwise":
     case "separable": {
-      const [h, w, c] = image(node, x);
-      channels(node, c, node.channels, "the depthwise kernel");
-      const g = windowGeometry(node, node.window, h, w);
+      const [h, w, c] = image(op, node, x);
+      channels(op, node, c, node.channels, "the depthwise kernel");
+      const g = windowGeometry(node, node.window, h, w, op);
       return [g.outH, g.outW, node.op === "depthwise" ? c * node.multiplier : node.outChannels];
     }
     case "pool": {
-      const [h, w, c] = image(node, x);
-      const g = windowGeometry(node, node.window, h, w);
+      const [h, w, c] = image(op, node, x);
+      const g = windowGeometry(node, node.window, h, w, op);
       return [g.outH, g.outW, c];
     }
     case "dense":
-      channels(node, x[x.length - 1], node.inUnits, "the kernel");
+      channels(op, node, x[x.length - 1], node.inUnits, "the kernel");
       return [...x.slice(0, -1), node.units];
     case "affine":
-      channels(node, x[x.length - 1], node.scale.length, "the batch norm");
+      channels(op, node, x[x.length - 1], node.scale.length, "the batch norm");
       return x.slice();
     case "pad": {
-      const [h, w, c] = image(node, x);
+      const [h, w, c] = image(op, node, x);
       const [t, b, l, r] = node.pads;
       return [h + t + b, w + l + r, c];
     }
     case "global-avg-pool": {
-      const [, , c] = image(node, x);
+      const [, , c] = image(op, node, x);
       return node.keepDims ? [1, 1, c] : [c];
     }
     case "reshape":
-      return reshaped(node, x, node.target);
+      return reshaped(op, node, x, node.target);
     case "add":
-      if (ins.length < 2) fail(node, `needs at least 2 inputs, got ${ins.length}`);
+      if (ins.length < 2) fail(op, node, `needs at least 2 inputs, got ${ins.length}`);
       for (const other of ins) {
         if (other.length !== x.length || other.some((d, i) => d !== x[i])) {
-          fail(node, `inputs have different shapes ${ins.map(show).join(", ")} (broadcasting is not supported)`);
+          fail(op, node, `inputs have different shapes ${ins.map(show).join(", ")} (broadcasting is not supported)`);
         }
       }
       return x.slice();
@@ -118,12 +119,12 @@ function outputShape(node: Node, ins: number[][], input: number[]): number[] {
   }
 }
 
-function reshaped(node: Node, x: number[], target: number[]): number[] {
+function reshaped(op: string, node: Node, x: number[], target: number[]): number[] {
   const total = size(x);
   const known = target.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
   const out = target.map((d) => (d === -1 ? total / known : d));
   if (size(out) !== total || !out.every((d) => Number.isInteger(d) && d > 0)) {
-    fail(node, `cannot reshape ${show(x)} (${total} values) to ${show(target)}`);
+    fail(op, node, `cannot reshape ${show(x)} (${total} values) to ${show(target)}`);
   }
   return out;
 }

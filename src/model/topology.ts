@@ -3,6 +3,7 @@
 // needs: the layers that feed the output, in an order where every layer follows its inputs.
 
 import { show } from "../shapes.js";
+import { own } from "./own.js";
 
 export interface KerasLayer {
   name: string;
@@ -37,26 +38,38 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
+/** The Keras model config: modelTopology itself, or its model_config (Keras's full model JSON). */
+function modelConfig(json: unknown): Record<string, unknown> | undefined {
+  const inner = isObject(json) ? own(json, "model_config") : undefined;
+  const root = isObject(inner) ? inner : json;
+  return isObject(root) ? root : undefined;
+}
+
 export function parseTopology(json: unknown): Topology {
-  const root = isObject(json) && isObject(json.model_config) ? json.model_config : json;
-  if (!isObject(root)) fail(`artifacts.modelTopology (${show(json)}) has no model config`);
-  const kind = root.class_name;
-  if (kind === "Sequential") return sequential(root.config);
-  if (kind === "Model" || kind === "Functional") return functional(root.config);
-  return unsupported(`the model class ${show(kind)} is not supported (expected "Sequential", "Model" or "Functional")`);
+  const root = modelConfig(json);
+  if (!root) fail(`artifacts.modelTopology (${show(json)}) has no model config`);
+  const kind = own(root, "class_name");
+  if (kind === "Sequential") return sequential(own(root, "config"));
+  if (kind === "Model" || kind === "Functional") return functional(own(root, "config"));
+  return unsupported(
+    `artifacts.modelTopology: class_name (${show(kind)}) is not supported; expected "Sequential", "Model" or "Functional"`,
+  );
 }
 
 function layerOf(raw: unknown, where: string): Omit<KerasLayer, "inputs"> & { raw: Record<string, unknown> } {
   if (!isObject(raw)) fail(`${where} (${show(raw)}) must be a layer object`);
-  const config = isObject(raw.config) ? raw.config : {};
-  const name = typeof raw.name === "string" ? raw.name : config.name;
+  const ownConfig = own(raw, "config");
+  const config = isObject(ownConfig) ? ownConfig : {};
+  const rawName = own(raw, "name");
+  const name = typeof rawName === "string" ? rawName : own(config, "name");
   if (typeof name !== "string") fail(`${where} has no name`);
-  if (typeof raw.class_name !== "string") fail(`layer '${name}' has no class_name`);
-  return { name, className: raw.class_name, config, raw };
+  const className = own(raw, "class_name");
+  if (typeof className !== "string") fail(`layer '${name}' has no class_name`);
+  return { name, className, config, raw };
 }
 
 function shapeOf(config: Record<string, unknown>, layer: string): (number | null)[] | undefined {
-  const shape = config.batch_input_shape ?? config.batch_shape;
+  const shape = own(config, "batch_input_shape") ?? own(config, "batch_shape");
   if (shape === undefined || shape === null) return undefined;
   if (!Array.isArray(shape) || shape.length < 2 || !shape.every((d) => d === null || (Number.isInteger(d) && d > 0))) {
     fail(
@@ -67,7 +80,7 @@ function shapeOf(config: Record<string, unknown>, layer: string): (number | null
 }
 
 function sequential(config: unknown): Topology {
-  const list = Array.isArray(config) ? config : isObject(config) ? config.layers : undefined;
+  const list = Array.isArray(config) ? config : isObject(config) ? own(config, "layers") : undefined;
   if (!Array.isArray(list) || list.length === 0) fail("the Sequential model has no layers");
   const parsed = list.map((raw, i) => layerOf(raw, `Sequential layer ${i}`));
   const first = parsed[0];
@@ -91,21 +104,22 @@ function sequential(config: unknown): Topology {
 }
 
 function functional(config: unknown): Topology {
-  if (!isObject(config) || !Array.isArray(config.layers)) fail("the functional model config has no layers");
+  const list = isObject(config) ? own(config, "layers") : undefined;
+  if (!isObject(config) || !Array.isArray(list)) fail("the functional model config has no layers");
   const byName = new Map<string, KerasLayer>();
-  config.layers.forEach((raw, i) => {
+  list.forEach((raw, i) => {
     const layer = layerOf(raw, `layer ${i}`);
     const node: KerasLayer = {
       name: layer.name,
       className: layer.className,
       config: layer.config,
-      inputs: inboundLayers(layer.raw.inbound_nodes, layer.name),
+      inputs: inboundLayers(own(layer.raw, "inbound_nodes"), layer.name),
     };
     if (byName.has(node.name)) fail(`two layers are named '${node.name}'`);
     byName.set(node.name, node);
   });
-  const input = endpoint(config.input_layers, "input");
-  const output = endpoint(config.output_layers, "output");
+  const input = endpoint(own(config, "input_layers"), "input");
+  const output = endpoint(own(config, "output_layers"), "output");
   const inputLayer = byName.get(input);
   if (!inputLayer) fail(`the input layer '${input}' is not among the layers`);
   const inputShape = shapeOf(inputLayer.config, input);
@@ -145,7 +159,7 @@ function inboundLayers(nodes: unknown, layer: string): string[] {
   if (Array.isArray(node)) {
     for (const entry of node) histories.push(Array.isArray(entry) ? entry : []);
   } else if (isObject(node)) {
-    collectKeras3(node.args, histories);
+    collectKeras3(own(node, "args"), histories);
   }
   if (histories.length === 0) fail(`layer '${layer}': inbound_nodes (${show(nodes)}) name no input`);
   return histories.map((entry) => {
@@ -157,20 +171,38 @@ function inboundLayers(nodes: unknown, layer: string): string[] {
   });
 }
 
-function collectKeras3(value: unknown, out: unknown[][]): void {
-  if (Array.isArray(value)) {
-    for (const item of value) collectKeras3(item, out);
-  } else if (isObject(value) && value.class_name === "__keras_tensor__" && isObject(value.config)) {
-    const history = value.config.keras_history;
-    out.push(Array.isArray(history) ? history : []);
+/**
+ * The keras tensors in `args`, in order, however deeply their lists nest: walked with a stack,
+ * not recursion, and each list once (a list that contains itself must not loop forever).
+ */
+function collectKeras3(args: unknown, out: unknown[][]): void {
+  const stack: unknown[] = [args];
+  const seen = new Set<unknown[]>();
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (Array.isArray(value)) {
+      if (seen.has(value)) continue;
+      seen.add(value);
+      for (let i = value.length - 1; i >= 0; i--) stack.push(value[i]);
+    } else if (isObject(value) && own(value, "class_name") === "__keras_tensor__") {
+      const config = own(value, "config");
+      if (!isObject(config)) continue;
+      const history = own(config, "keras_history");
+      out.push(Array.isArray(history) ? history : []);
+    }
   }
 }
 
-/** The layers the output depends on, each after its inputs (depth-first from the output). */
+/**
+ * The layers the output depends on, each after its inputs: depth-first from the output, with an
+ * explicit stack (a chain of thousands of layers would overflow the call stack).
+ */
 function dependencyOrder(byName: Map<string, KerasLayer>, input: string, output: string): KerasLayer[] {
   const order: KerasLayer[] = [];
   const state = new Map<string, "visiting" | "done">();
-  const visit = (name: string, from: string): void => {
+  /** Layers being visited, each with the index of its next input to visit. */
+  const stack: { layer: KerasLayer; next: number }[] = [];
+  const enter = (name: string, from: string): void => {
     const layer = byName.get(name);
     if (!layer) fail(`layer '${from}' takes the output of '${name}', which is not among the layers`);
     const s = state.get(name);
@@ -182,11 +214,19 @@ function dependencyOrder(byName: Map<string, KerasLayer>, input: string, output:
         `layer '${name}' has no inputs and is not the model input '${input}' (models with several inputs are not supported)`,
       );
     }
-    for (const producer of layer.inputs) visit(producer, name);
-    state.set(name, "done");
-    order.push(layer);
+    stack.push({ layer, next: 0 });
   };
-  visit(output, "output_layers");
+  enter(output, "output_layers");
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    if (top.next < top.layer.inputs.length) {
+      enter(top.layer.inputs[top.next++], top.layer.name);
+    } else {
+      stack.pop();
+      state.set(top.layer.name, "done");
+      order.push(top.layer);
+    }
+  }
   if (state.get(input) !== "done") fail(`the output '${output}' does not depend on the input '${input}'`);
   return order;
 }

@@ -75,7 +75,7 @@ export class WasmConvStep implements Step {
   bind(plan: Plan): Needs {
     const node = this.node;
     const [h, w, c] = plan.dims.get(this.inputName) as number[];
-    const g = windowGeometry(node, node.window, h, w);
+    const g = windowGeometry(node, node.window, h, w, plan.op);
     this.g = g;
     this.inH = h;
     this.inW = w;
@@ -162,7 +162,7 @@ export class WasmDepthwiseStep implements Step {
   bind(plan: Plan): Needs {
     const node = this.node;
     const [h, w, c] = plan.dims.get(this.inputName) as number[];
-    const g = windowGeometry(node, node.window, h, w);
+    const g = windowGeometry(node, node.window, h, w, plan.op);
     this.g = g;
     this.inH = h;
     this.inW = w;

@@ -5,6 +5,7 @@
 import { show } from "../shapes.js";
 import type { WeightSpec } from "./artifacts.js";
 import { halfToFloat } from "./float16.js";
+import { own } from "./own.js";
 
 export interface Weight {
   shape: number[];
@@ -12,19 +13,25 @@ export interface Weight {
 }
 
 const OP = "loadLayersModel";
-const STORED_BYTES: Record<string, number> = { float32: 4, int32: 4, uint8: 1, uint16: 2, float16: 2 };
+const STORED_BYTES = new Map([
+  ["float32", 4],
+  ["int32", 4],
+  ["uint8", 1],
+  ["uint16", 2],
+  ["float16", 2],
+]);
 
 /** Every weight by name. Throws when a spec is malformed or the bytes run out or are left over. */
 export function decodeWeights(specs: WeightSpec[], bytes: Uint8Array): Map<string, Weight> {
   const weights = new Map<string, Weight>();
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let offset = 0;
-  specs.forEach((spec, i) => {
+  specs.forEach((raw, i) => {
     const arg = `artifacts.weightSpecs[${i}]`;
-    checkSpec(spec, arg);
-    const size = spec.shape.reduce((a, b) => a * b, 1);
+    const spec = checkSpec(raw, arg);
+    const size = sizeOf(spec, arg);
     const stored = spec.quantization ? spec.quantization.dtype : spec.dtype;
-    const byteLength = size * STORED_BYTES[stored];
+    const byteLength = size * (STORED_BYTES.get(stored) as number);
     if (offset + byteLength > bytes.byteLength) {
       throw new RangeError(
         `${OP}: artifacts.weightData (${bytes.byteLength} bytes) ends before weight '${spec.name}' ` +
@@ -42,29 +49,85 @@ export function decodeWeights(specs: WeightSpec[], bytes: Uint8Array): Map<strin
   return weights;
 }
 
-function checkSpec(spec: WeightSpec, arg: string): void {
-  if (spec === null || typeof spec !== "object") throw new TypeError(`${OP}: ${arg} (${show(spec)}) must be an object`);
-  if (typeof spec.name !== "string") throw new TypeError(`${OP}: ${arg}.name (${show(spec.name)}) must be a string`);
-  if (!Array.isArray(spec.shape) || !spec.shape.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new TypeError(`${OP}: ${arg}.shape (${show(spec.shape)}) of '${spec.name}' must be non-negative integers`);
+/** The spec's own fields, checked for type and value (a copy: a getter is read once). */
+function checkSpec(raw: unknown, arg: string): WeightSpec {
+  if (raw === null || typeof raw !== "object") throw new TypeError(`${OP}: ${arg} (${show(raw)}) must be an object`);
+  const name = own(raw, "name");
+  const shape = own(raw, "shape");
+  const dtype = own(raw, "dtype");
+  const quantization = own(raw, "quantization");
+  if (typeof name !== "string") throw new TypeError(`${OP}: ${arg}.name (${show(name)}) must be a string`);
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new TypeError(`${OP}: ${arg}.shape (${show(shape)}) of '${name}' must be non-negative integers`);
   }
-  if (spec.dtype !== "float32" && spec.dtype !== "int32") {
-    throw new RangeError(`${OP}: ${arg}.dtype (${show(spec.dtype)}) of '${spec.name}' must be "float32" or "int32"`);
+  if (dtype !== "float32" && dtype !== "int32") {
+    throw new RangeError(`${OP}: ${arg}.dtype (${show(dtype)}) of '${name}' must be "float32" or "int32"`);
   }
-  const q = spec.quantization;
-  if (q === undefined || q === null) return;
+  // Every field own, even when absent: a polluted Object.prototype.quantization must not be read.
+  const spec: WeightSpec = { name, shape: shape.slice(), dtype, quantization: undefined };
+  if (quantization === undefined || quantization === null) return spec;
+  const q =
+    typeof quantization === "object"
+      ? { dtype: own(quantization, "dtype"), min: own(quantization, "min"), scale: own(quantization, "scale") }
+      : { dtype: undefined, min: undefined, scale: undefined };
   if (q.dtype === "uint8" || q.dtype === "uint16") {
     if (typeof q.min !== "number" || typeof q.scale !== "number") {
       throw new TypeError(
-        `${OP}: ${arg}.quantization of '${spec.name}' (${q.dtype}) must have numbers min and scale ` +
+        `${OP}: ${arg}.quantization of '${name}' (${q.dtype}) must have numbers min and scale ` +
           `(got ${show(q.min)}, ${show(q.scale)})`,
       );
     }
-  } else if (q.dtype !== "float16" || spec.dtype !== "float32") {
+  } else if (q.dtype !== "float16" || dtype !== "float32") {
     throw new RangeError(
-      `${OP}: ${arg}.quantization.dtype (${show(q.dtype)}) of '${spec.name}' must be "uint8", "uint16", ` +
+      `${OP}: ${arg}.quantization.dtype (${show(q.dtype)}) of '${name}' must be "uint8", "uint16", ` +
         `or "float16" for a float32 weight`,
     );
+  }
+  spec.quantization = q as WeightSpec["quantization"];
+  return spec;
+}
+
+/** The spec's element count, refused unless every partial product is a safe integer (no NaN or Infinity sizes). */
+function sizeOf(spec: WeightSpec, arg: string): number {
+  let size = 1;
+  for (const d of spec.shape) {
+    size *= d;
+    if (!Number.isSafeInteger(size)) {
+      throw new RangeError(
+        `${OP}: ${arg}.shape ${show(spec.shape)} of '${spec.name}' describes more values than a safe integer counts ` +
+          `(${Number.MAX_SAFE_INTEGER}); no weightData holds that many`,
+      );
+    }
+  }
+  return size;
+}
+
+/**
+ * Weights by name, and by layer and last name segment for weights written with an extra scope
+ * in the middle (layer/cell/kernel, as TensorFlow 2.2+ does), so a layer finds them without a
+ * scan over every weight (which made loading quadratic in the number of layers).
+ */
+export class WeightIndex {
+  /** layer prefix -> last segment -> the first such weight in weightSpecs order. */
+  private readonly scoped = new Map<string, Map<string, Weight>>();
+
+  constructor(private readonly byName: Map<string, Weight>) {
+    for (const [key, weight] of byName) {
+      const parts = key.split("/");
+      const last = parts[parts.length - 1];
+      let prefix = parts[0];
+      for (let i = 1; i < parts.length - 1; i++) {
+        const names = this.scoped.get(prefix) ?? new Map<string, Weight>();
+        this.scoped.set(prefix, names);
+        if (!names.has(last)) names.set(last, weight);
+        prefix += `/${parts[i]}`;
+      }
+    }
+  }
+
+  /** The weight `${layer}/${name}`, or the first `${layer}/.../${name}`. */
+  find(layer: string, name: string): Weight | undefined {
+    return this.byName.get(`${layer}/${name}`) ?? this.scoped.get(layer)?.get(name);
   }
 }
 
