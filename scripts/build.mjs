@@ -1,19 +1,10 @@
 // Builds everything from source: the three wasm builds (asc), the embedded base64 module,
 // the ESM and CJS bundles (esbuild) and the type declarations (tsc).
-// The asc step (~20 s, most of a build) is skipped when its inputs are unchanged: see ascInputsHash.
+// The asc step (~20 s, most of a build) is skipped when its inputs are unchanged (scripts/asc-inputs.mjs).
 import { execFileSync, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
+import { ascInputsHash } from "./asc-inputs.mjs";
 
 const BUILDS = ["scalar", "simd", "relaxed-simd"];
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: "inherit" });
@@ -22,7 +13,7 @@ const ASC_STAMP = "build/asc-inputs.sha256";
 
 mkdirSync("build", { recursive: true });
 mkdirSync("src/embedded", { recursive: true });
-const ascHash = ascInputsHash();
+const ascHash = ascInputsHash(".", `${BUILDS.join(" ")}: ${ascArgs("*").join(" ")}`);
 const ascOutputs = BUILDS.map((target) => `build/sepconv.${target}.wasm`);
 const ascUpToDate =
   ascOutputs.every((file) => existsSync(file)) && existsSync(ASC_STAMP) && readFileSync(ASC_STAMP, "utf8") === ascHash;
@@ -96,21 +87,6 @@ writeFileSync(
 writeFileSync("dist/wasm/module.d.cts", `${moduleDoc}declare const module: WebAssembly.Module;\nexport = module;\n`);
 writeFileSync("dist/wasm/file.d.ts", `${fileDoc}declare const file: unknown;\nexport default file;\n`);
 writeFileSync("dist/wasm/file.d.cts", `${fileDoc}declare const file: unknown;\nexport = file;\n`);
-
-/** What the wasm builds depend on: the AssemblyScript sources, the asc config and arguments, the compiler's versions. */
-function ascInputsHash() {
-  const hash = createHash("sha256");
-  const files = readdirSync("assembly", { recursive: true })
-    .map((file) => `assembly/${file}`)
-    .filter((file) => statSync(file).isFile())
-    .sort();
-  for (const file of [...files, "asconfig.json"]) hash.update(`${file}\0`).update(readFileSync(file));
-  hash.update(`${ascArgs("*").join(" ")}\0${BUILDS.join(" ")}\0`);
-  for (const pkg of ["assemblyscript", "binaryen"]) {
-    hash.update(`${pkg}@${JSON.parse(readFileSync(`node_modules/${pkg}/package.json`, "utf8")).version}\0`);
-  }
-  return hash.digest("hex");
-}
 
 function ascArgs(target) {
   return ["--config", "asconfig.json", "--target", target];
