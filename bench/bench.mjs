@@ -160,7 +160,9 @@ for (const [index, c] of cases.entries()) {
         .map((p) => `${shortPeer(p.key)} ${(times[p.key].median / base).toFixed(2)}x`)
         .join(", ")
     : "";
-  log(`[${index + 1}/${cases.length}] ${c.id}: ${base ? `${base.toFixed(3)} ms; ` : ""}${line}\n`);
+  log(
+    `[${index + 1}/${cases.length}] ${c.id.replace(/^mobilenet_(v\d)_224\//, "$1/")}: ${base ? `${base.toFixed(3)} ms; ` : ""}${line}\n`,
+  );
 }
 const layersSeconds = (performance.now() - started) / 1000;
 
