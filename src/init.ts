@@ -325,7 +325,7 @@ async function toModule(source: unknown): Promise<WebAssembly.Module> {
     if (!source.ok) {
       const from = source.url === "" ? "a Response" : `the response from ${source.url}`;
       throw new Error(
-        `init: options.wasm is ${from} with status ${source.status}${source.statusText ? ` ${source.statusText}` : ""}; expected 200 with the .wasm bytes`,
+        `init: options.wasm is ${from} with status ${statusOf(source)}; expected 200 with the .wasm bytes`,
       );
     }
     return compile("init", await source.arrayBuffer());
@@ -354,12 +354,17 @@ async function toModule(source: unknown): Promise<WebAssembly.Module> {
     }
     if (!response.ok) {
       throw new Error(
-        `init: fetching options.wasm (${source.href}) answered ${response.status}${response.statusText ? ` ${response.statusText}` : ""}; expected 200 with the .wasm bytes`,
+        `init: fetching options.wasm (${source.href}) answered ${statusOf(response)}; expected 200 with the .wasm bytes`,
       );
     }
     return compile("init", await response.arrayBuffer());
   }
   throw new TypeError(`init: options.wasm (${show(source)}) must be ${WASM_EXPECTED}`);
+}
+
+/** "404 Not Found", or "404" where the server sent no reason (HTTP/2 has none). */
+function statusOf(response: Response): string {
+  return response.statusText ? `${response.status} ${response.statusText}` : String(response.status);
 }
 
 function toModuleSync(source: unknown): WebAssembly.Module {
@@ -390,7 +395,8 @@ function compile(op: string, bytes: BufferSource): WebAssembly.Module | Promise<
     const hint = lacking
       ? `; this engine has no WebAssembly ${lacking}, so if this is ` +
         `${lacking === "SIMD" ? "the simd or relaxed-simd build" : "the relaxed-simd build"}, ` +
-        `pass sepconv/wasm/${best}.wasm instead (or call ${op}() without options.wasm to pick the best build)`
+        `pass sepconv/wasm/${best}.wasm instead` +
+        (HAS_EMBEDDED ? ` (or call ${op}() without options.wasm: it picks the best build itself)` : "")
       : "";
     return new RangeError(`${op}: options.wasm did not compile (${(cause as Error).message})${hint}`, { cause });
   };

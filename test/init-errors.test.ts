@@ -71,9 +71,9 @@ describe("init({ wasm: url }) that cannot be fetched", () => {
 describe("the relaxed-simd build on an engine without relaxed SIMD", () => {
   // A Node process with relaxed SIMD switched off (off by default on Node 20; the tests' own
   // processes switch it on), loading the built package as a user would.
-  const attempt = (call: string): string => {
+  const attempt = (call: string, entry = "index"): string => {
     const script =
-      `const { readFileSync } = await import("node:fs"); const sepconv = await import("./dist/index.js");` +
+      `const { readFileSync } = await import("node:fs"); const sepconv = await import("./dist/${entry}.js");` +
       `try { await sepconv.${call}({ wasm: readFileSync("dist/wasm/relaxed-simd.wasm") }); console.log("loaded"); }` +
       ` catch (e) { console.log(e.name + ": " + e.message); }`;
     return execFileSync(
@@ -90,6 +90,14 @@ describe("the relaxed-simd build on an engine without relaxed SIMD", () => {
     expect(message).toMatch(new RegExp(`^RangeError: ${call}: options\\.wasm did not compile \\(.+\\); `));
     expect(message).toContain(
       "this engine has no WebAssembly relaxed SIMD, so if this is the relaxed-simd build, pass sepconv/wasm/simd.wasm instead",
+    );
+    expect(message).toContain(`(or call ${call}() without options.wasm: it picks the best build itself)`);
+  });
+
+  it("sepconv/slim says the same, without pointing at embedded builds it does not have", () => {
+    const message = attempt("init", "slim");
+    expect(message).toMatch(
+      /^RangeError: init: options\.wasm did not compile .*pass sepconv\/wasm\/simd\.wasm instead$/,
     );
   });
 
