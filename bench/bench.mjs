@@ -22,7 +22,7 @@ import { measureColdStart } from "./coldstart.mjs";
 import { measurePeak } from "./peak.mjs";
 import { ortPeer } from "./peers/onnx.mjs";
 import { autoBuild, sepconvPeers } from "./peers/sepconv.mjs";
-import { consoleSummary, markdownReport, summarize } from "./report.mjs";
+import { consoleSummary, markdownReport, shortPeer, summarize } from "./report.mjs";
 import { measureSizes, sizeTotals } from "./size.mjs";
 import { sample, stats } from "./timing.mjs";
 
@@ -69,6 +69,7 @@ for (const key of ["tfjs-wasm", "tfjs-cpu", "ort"]) {
 const oracle = sepconvList.find((p) => p.key === ours);
 for (const u of unsupported) log(`sepconv ${u.build}: not supported here (${u.reason})\n`);
 log(`${cases.length} cases x ${peers.length} peers (${peers.map((p) => p.key).join(", ")}); baseline ${ours}\n`);
+log(`per case: ${ours}'s median ms, then each peer's time / ${ours}'s (above 1x ${ours} is faster)\n`);
 
 const machine = {
   cpu: os.cpus()[0]?.model ?? "unknown",
@@ -156,10 +157,12 @@ for (const [index, c] of cases.entries()) {
   const line = base
     ? peers
         .filter((p) => p.key !== ours)
-        .map((p) => `${p.key} ${(times[p.key].median / base).toFixed(2)}x`)
+        .map((p) => `${shortPeer(p.key)} ${(times[p.key].median / base).toFixed(2)}x`)
         .join(", ")
     : "";
-  log(`[${index + 1}/${cases.length}] ${c.id}: ${base ? `${base.toFixed(3)} ms; ` : ""}${line}\n`);
+  log(
+    `[${index + 1}/${cases.length}] ${c.id.replace(/^mobilenet_(v\d)_224\//, "$1/")}: ${base ? `${base.toFixed(3)} ms; ` : ""}${line}\n`,
+  );
 }
 const layersSeconds = (performance.now() - started) / 1000;
 

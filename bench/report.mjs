@@ -329,19 +329,51 @@ export function markdownReport(run) {
   return lines.join("\n");
 }
 
+/** The console's name for a peer: sepconv's builds without the "sepconv-" prefix (the legend says so). */
+export const shortPeer = (key) => key.replace(/^sepconv-(?=(relaxed-simd|simd|scalar)$)/, "");
+
+/** Text wrapped at `width` columns, for the console. */
+function wrap(text, width = 120) {
+  const lines = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line].join("\n");
+}
+
+/**
+ * What bench.mjs prints at the end, within ~120 columns: per category the baseline's summed
+ * median ms and GFLOP/s, then one ratio column per other peer (every peer's ms is in latest.md).
+ */
 export function consoleSummary(run) {
+  const withOurs = hasOurs(run);
   const rows = run.sums.map((s) => [
     `${shortModel(s.model)} ${s.category} (${s.cases})`,
-    ...run.peers.map((p) => fmt.ms(s.ms[p.key])),
-    ...(hasOurs(run) ? [s.gflops[run.ours].toFixed(1), ...others(run).map((p) => fmt.x2(s.speedup[p.key]))] : []),
+    ...(withOurs
+      ? [fmt.ms(s.ms[run.ours]), s.gflops[run.ours].toFixed(1), ...others(run).map((p) => fmt.x2(s.speedup[p.key]))]
+      : run.peers.map((p) => fmt.ms(s.ms[p.key]))),
   ]);
-  const header = [
-    "sum of medians (ms)",
-    ...run.peers.map((p) => p.key),
-    ...(hasOurs(run) ? ["GFLOP/s", ...others(run).map((p) => `vs ${p.key}`)] : []),
+  const header = withOurs
+    ? ["category (cases)", `${shortPeer(run.ours)} ms`, "GFLOP/s", ...others(run).map((p) => shortPeer(p.key))]
+    : ["category (cases)", ...run.peers.map((p) => `${shortPeer(p.key)} ms`)];
+  const legend = [
+    withOurs
+      ? `Sums of median ms per category on ${run.ours} (the baseline) and its GFLOP/s; every other column is that ` +
+        `peer's time / the baseline's time: above 1x the baseline is faster (2.00x: the peer takes twice as long), ` +
+        "below 1x the peer is. Every peer's ms is in latest.md."
+      : "Sums of median ms per category.",
+    "relaxed-simd, simd, scalar: sepconv's builds, run in place on createTensor tensors; sepconv-copy: the build " +
+      "init() picks, on plain Float32Arrays copied in and out each run; js: sepconv's plain-JS reference.",
+    "Cases: v1/v2 are MobileNet v1/v2 at 224x224 (bench/models/*.txt); dwN, pwN, convN are its Nth depthwise, " +
+      "pointwise and standard conv layers (v2: bN_expand, bN_dw, bN_project of inverted residual block N); " +
+      "dw7+pw7 is a separable block, a depthwise layer and the pointwise layer after it.",
   ];
-  const lines = [machineLine(run), "", table(header, rows)];
-  if (run.peak) lines.push("", peakLine(run));
+  const lines = [wrap(machineLine(run)), "", ...legend.map((l) => wrap(l)), "", table(header, rows)];
+  if (run.peak) lines.push("", wrap(peakLine(run)));
   if (run.coldStart)
     lines.push(
       "",

@@ -8,6 +8,7 @@ const BUDGET_GZIP = 60 * 1024;
 const FILES = [
   ["dist/index.js", "ESM entry: JS + all three builds embedded"],
   ["dist/index.cjs", "CJS entry: JS + all three builds embedded"],
+  ["dist/slim.js", "sepconv/slim: the same JS, no build embedded"],
   ["dist/reference/index.js", "sepconv/reference (plain JS)"],
   ["dist/wasm/relaxed-simd.wasm", "sepconv/wasm/relaxed-simd.wasm"],
   ["dist/wasm/simd.wasm", "sepconv/wasm/simd.wasm"],

@@ -10,6 +10,8 @@ import type { Backend, InitOptions } from "./types.js";
 const BACKENDS: readonly Backend[] = ["relaxed-simd", "simd", "scalar", "js"];
 const WASM_BACKENDS: readonly WasmBackend[] = ["relaxed-simd", "simd", "scalar"];
 const EMBEDDED: Record<WasmBackend, string> = { "relaxed-simd": relaxedSimd, simd, scalar };
+/** False in sepconv/slim, which is bundled with empty builds (src/embedded/none.ts). */
+const HAS_EMBEDDED = EMBEDDED.scalar !== "";
 
 // Tiny modules whose validation tells whether the engine knows an instruction set:
 // () -> v128 { i8x16.splat(0) }, and the same followed by f32x4.relaxed_madd.
@@ -91,6 +93,7 @@ const RELAXED_PROBE = Uint8Array.of(
 let active: { backend: Backend; runtime: Runtime | null; auto: boolean } | undefined;
 const embedded = new Map<WasmBackend, Runtime>();
 
+/** @internal */
 export function supports(backend: WasmBackend): boolean {
   if (typeof WebAssembly !== "object") return false;
   if (backend === "scalar") return true;
@@ -109,6 +112,7 @@ export async function init(options: InitOptions = {}): Promise<void> {
     use("init", await instantiate(module), requested);
     return;
   }
+  if (!HAS_EMBEDDED && requested !== "js") throw wasmRequired("init");
   // Compile asynchronously what choose() will try, so that it finds it ready (browsers refuse
   // large synchronous compiles on the main thread): best build first, and the next one only if
   // that one fails its known-answer run, so the usual cost is a single compile.
@@ -135,6 +139,7 @@ export function initSync(options: InitOptions = {}): void {
     use("initSync", runtimeOf(new WebAssembly.Instance(module, {})), requested);
     return;
   }
+  if (!HAS_EMBEDDED && requested !== "js") throw wasmRequired("initSync");
   choose("initSync", requested);
 }
 
@@ -144,7 +149,7 @@ export function backend(): Backend {
   return active.backend;
 }
 
-/** The runtime ops run on (null for the 'js' backend); throws before init. */
+/** @internal The runtime ops run on (null for the 'js' backend); throws before init. */
 export function activeRuntime(op: string): Runtime | null {
   if (!active) throw new Error(`${op}: sepconv is not initialised; call \`await init()\` first`);
   return active.runtime;
@@ -295,7 +300,7 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return base64ToBytes(text);
 }
 
-/** Portable decoding through atob, for runtimes with no native base64 decoder. */
+/** @internal Portable decoding through atob, for runtimes with no native base64 decoder. */
 export function base64ToBytes(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
@@ -305,28 +310,66 @@ export function base64ToBytes(text: string): Uint8Array<ArrayBuffer> {
 
 const WASM_EXPECTED = "a WebAssembly.Module, an ArrayBuffer or typed array, a URL or a Response";
 
+/** sepconv/slim has no build of its own to fall back on. */
+function wasmRequired(op: string): TypeError {
+  return new TypeError(
+    `${op}: options.wasm (undefined) is required by sepconv/slim, which embeds no build: pass ${WASM_EXPECTED} ` +
+      'of one of sepconv/wasm/{relaxed-simd,simd,scalar}.wasm, use backend "js", or import "sepconv" for the embedded builds',
+  );
+}
+
 async function toModule(source: unknown): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return source;
-  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source as BufferSource);
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return compile("init", source as BufferSource);
   if (typeof Response !== "undefined" && source instanceof Response) {
-    if (!source.ok) throw new Error(`init: options.wasm response failed (${source.status} ${source.url})`);
-    return WebAssembly.compile(await source.arrayBuffer());
+    if (!source.ok) {
+      const from = source.url === "" ? "a Response" : `the response from ${source.url}`;
+      throw new Error(
+        `init: options.wasm is ${from} with status ${statusOf(source)}; expected 200 with the .wasm bytes`,
+      );
+    }
+    return compile("init", await source.arrayBuffer());
   }
   if (source instanceof URL) {
     if (source.protocol === "file:") {
       const fs = "node:fs/promises"; // a variable, so bundlers for the browser leave it alone
       const { readFile } = (await import(/* @vite-ignore */ fs)) as typeof import("node:fs/promises");
-      return WebAssembly.compile(new Uint8Array(await readFile(source)));
+      let bytes: BufferSource;
+      try {
+        bytes = new Uint8Array(await readFile(source));
+      } catch (cause) {
+        throw new Error(`init: options.wasm (${source.href}) could not be read (${(cause as Error).message})`, {
+          cause,
+        });
+      }
+      return compile("init", bytes);
     }
-    return toModule(await fetch(source));
+    let response: Response;
+    try {
+      response = await fetch(source);
+    } catch (cause) {
+      const reason =
+        (cause as Error).message + ((cause as Error).cause ? `: ${((cause as Error).cause as Error).message}` : "");
+      throw new Error(`init: options.wasm (${source.href}) could not be fetched (${reason})`, { cause });
+    }
+    if (!response.ok) {
+      throw new Error(
+        `init: fetching options.wasm (${source.href}) answered ${statusOf(response)}; expected 200 with the .wasm bytes`,
+      );
+    }
+    return compile("init", await response.arrayBuffer());
   }
   throw new TypeError(`init: options.wasm (${show(source)}) must be ${WASM_EXPECTED}`);
 }
 
+/** "404 Not Found", or "404" where the server sent no reason (HTTP/2 has none). */
+function statusOf(response: Response): string {
+  return response.statusText ? `${response.status} ${response.statusText}` : String(response.status);
+}
+
 function toModuleSync(source: unknown): WebAssembly.Module {
   if (source instanceof WebAssembly.Module) return source;
-  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source))
-    return new WebAssembly.Module(source as BufferSource);
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return compile("initSync", source as BufferSource);
   if (source instanceof URL || (typeof Response !== "undefined" && source instanceof Response)) {
     throw new TypeError(
       `initSync: options.wasm (${show(source)}) must be a WebAssembly.Module, an ArrayBuffer or typed array: ` +
@@ -336,4 +379,35 @@ function toModuleSync(source: unknown): WebAssembly.Module {
   throw new TypeError(
     `initSync: options.wasm (${show(source)}) must be ${WASM_EXPECTED.replace(", a URL or a Response", "")}`,
   );
+}
+
+/**
+ * Compiles the caller's bytes (asynchronously for init). The usual reason a sepconv build fails
+ * to compile is an instruction set the engine lacks (relaxed SIMD before Chrome 114, Node 22 or
+ * Safari; SIMD before Safari 16.4): the probes tell which, and the message names the build to pass.
+ */
+function compile(op: "init", bytes: BufferSource): Promise<WebAssembly.Module>;
+function compile(op: "initSync", bytes: BufferSource): WebAssembly.Module;
+function compile(op: string, bytes: BufferSource): WebAssembly.Module | Promise<WebAssembly.Module> {
+  const explain = (cause: unknown): Error => {
+    const best = supports("simd") ? "simd" : "scalar";
+    const lacking = !supports("simd") ? "SIMD" : !supports("relaxed-simd") ? "relaxed SIMD" : undefined;
+    const hint = lacking
+      ? `; this engine has no WebAssembly ${lacking}, so if this is ` +
+        `${lacking === "SIMD" ? "the simd or relaxed-simd build" : "the relaxed-simd build"}, ` +
+        `pass sepconv/wasm/${best}.wasm instead` +
+        (HAS_EMBEDDED ? ` (or call ${op}() without options.wasm: it picks the best build itself)` : "")
+      : "";
+    return new RangeError(`${op}: options.wasm did not compile (${(cause as Error).message})${hint}`, { cause });
+  };
+  if (op === "initSync") {
+    try {
+      return new WebAssembly.Module(bytes);
+    } catch (cause) {
+      throw explain(cause);
+    }
+  }
+  return WebAssembly.compile(bytes).catch((cause: unknown) => {
+    throw explain(cause);
+  });
 }

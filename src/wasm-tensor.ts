@@ -77,12 +77,13 @@ export class WasmTensor implements Tensor {
     return this.#disposed;
   }
 
-  /** Whether the data is a live block of `heap` (a prepared layer of that heap's build can use it in place). */
+  /** @internal Whether the data is a live block of `heap` (a prepared layer of that heap's build can use it in place). */
   livesIn(heap: Heap): boolean {
     return !this.#disposed && heap === this.#heap;
   }
 
   /**
+   * @internal
    * The byte offset of the data, for a kernel that reads or writes `elements` floats there.
    * The count is checked against the block's own length, not against `shape`, which the caller
    * may have changed since it was validated.

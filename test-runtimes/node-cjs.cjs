@@ -1,8 +1,9 @@
 // Node CJS: `require` of the package and of the sepconv/reference subpath; the default embedded
-// build, then initSync with the bytes of a .wasm file found through the exports map.
+// build, then initSync with the bytes of a .wasm file found through the exports map; sepconv/slim the same way.
 const { readFileSync } = require("node:fs");
 const sepconv = require("sepconv");
 const reference = require("sepconv/reference");
+const slim = require("sepconv/slim");
 
 (async () => {
   const { expectBackend, failures, SIMD_BUILDS, verdict } = await import("./cases.mjs");
@@ -15,5 +16,10 @@ const reference = require("sepconv/reference");
   found.push(...failures(sepconv, reference).map((f) => `initSync simd.wasm bytes: ${f}`));
   expectBackend(found, "initSync simd.wasm bytes", sepconv.backend(), ["simd"]);
 
-  console.log(verdict("node-cjs", `${used}; initSync simd.wasm bytes: ${sepconv.backend()}`, found));
+  slim.initSync({ wasm: readFileSync(require.resolve("sepconv/wasm/scalar.wasm")) });
+  found.push(...failures(slim, reference).map((f) => `slim, initSync scalar.wasm bytes: ${f}`));
+  expectBackend(found, "slim, initSync scalar.wasm bytes", slim.backend(), ["scalar"]);
+
+  const builds = `initSync simd.wasm bytes: ${sepconv.backend()}; slim, initSync scalar.wasm bytes: ${slim.backend()}`;
+  console.log(verdict("node-cjs", `${used}; ${builds}`, found));
 })();

@@ -1,7 +1,8 @@
 // Node ESM: `import` of the package and of the sepconv/reference subpath; the default embedded
-// build, then a .wasm file resolved through the exports map and loaded by URL.
+// build, then a .wasm file resolved through the exports map and loaded by URL; sepconv/slim the same way.
 import * as sepconv from "sepconv";
 import * as reference from "sepconv/reference";
+import * as slim from "sepconv/slim";
 import { expectBackend, failures, SIMD_BUILDS, verdict } from "./cases.mjs";
 
 await sepconv.init();
@@ -14,6 +15,9 @@ await sepconv.init({ wasm: new URL(import.meta.resolve("sepconv/wasm/scalar.wasm
 found.push(...failures(sepconv, reference).map((f) => `scalar.wasm by URL: ${f}`));
 expectBackend(found, "scalar.wasm by URL", sepconv.backend(), ["scalar"]);
 
-console.log(
-  verdict(`node${process.versions.node.split(".")[0]}-esm`, `${used}; scalar.wasm by URL: ${sepconv.backend()}`, found),
-);
+await slim.init({ wasm: new URL(import.meta.resolve("sepconv/wasm/simd.wasm")) });
+found.push(...failures(slim, reference).map((f) => `slim, simd.wasm by URL: ${f}`));
+expectBackend(found, "slim, simd.wasm by URL", slim.backend(), ["simd"]);
+
+const builds = `scalar.wasm by URL: ${sepconv.backend()}; slim, simd.wasm by URL: ${slim.backend()}`;
+console.log(verdict(`node${process.versions.node.split(".")[0]}-esm`, `${used}; ${builds}`, found));

@@ -205,7 +205,7 @@ beforeAll(async () => {
 
 describe("loadLayersModel before init", () => {
   it("throws, saying to call init()", () => {
-    expect(() => loadLayersModel({})).toThrow(
+    expect(() => loadLayersModel({} as never)).toThrow(
       /loadLayersModel: sepconv is not initialised; call `await init\(\)` first/,
     );
   });
@@ -641,20 +641,20 @@ describe("errors", () => {
   }
 
   it("bad artifacts name the argument", () => {
-    expect(() => loadLayersModel(null)).toThrow(TypeError);
-    expect(() => loadLayersModel(null)).toThrow(
+    expect(() => loadLayersModel(null as never)).toThrow(TypeError);
+    expect(() => loadLayersModel(null as never)).toThrow(
       /loadLayersModel: artifacts \(null\) must be an object \{ modelTopology, weightSpecs, weightData \}/,
     );
-    expect(() => loadLayersModel({ ...base, modelTopology: 3 })).toThrow(
+    expect(() => loadLayersModel({ ...base, modelTopology: 3 } as never)).toThrow(
       /artifacts.modelTopology \(3\) must be the Keras model JSON object/,
     );
     expect(() => loadLayersModel({ ...base, modelTopology: "{" })).toThrow(
       /artifacts.modelTopology is a string but not JSON/,
     );
-    expect(() => loadLayersModel({ ...base, weightSpecs: "x" })).toThrow(
+    expect(() => loadLayersModel({ ...base, weightSpecs: "x" } as never)).toThrow(
       /artifacts.weightSpecs \("x"\) must be an array/,
     );
-    expect(() => loadLayersModel({ ...base, weightData: [1, 2] })).toThrow(
+    expect(() => loadLayersModel({ ...base, weightData: [1, 2] } as never)).toThrow(
       /artifacts.weightData \(\[1, 2\]\) must be an ArrayBuffer/,
     );
     const short = (base.weightData as ArrayBuffer).slice(0, 100);

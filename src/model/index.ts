@@ -2,7 +2,7 @@
 
 import { activeRuntime } from "../init.js";
 import { show } from "../shapes.js";
-import { readArtifacts } from "./artifacts.js";
+import { type ModelArtifacts, readArtifacts } from "./artifacts.js";
 import { toGraph } from "./convert.js";
 import { withoutWeights } from "./cost.js";
 import { fold } from "./fold.js";
@@ -27,7 +27,7 @@ const FUSIONS: readonly Fusion[] = ["full", "separable", "none"];
  * Loads a TensorFlow.js layers model (the artifacts of tf.io.fromMemory / model.save()) onto
  * the build init() chose. Weights are dequantized, batch norms folded and packed once.
  */
-export function loadLayersModel(artifacts: unknown, options: LoadOptions = {}): LayersModel {
+export function loadLayersModel(artifacts: ModelArtifacts, options: LoadOptions = {}): LayersModel {
   const rt = activeRuntime("loadLayersModel");
   if (options === null || typeof options !== "object") {
     throw new TypeError(`loadLayersModel: options (${show(options)}) must be an object`);

@@ -5,7 +5,7 @@
 import { forget, type Held, releaseWhenCollected } from "../reclaim.js";
 import type { Runtime } from "../runtime.js";
 import { checkNoOverlap, checkTensor, dataToCopy, rangeError, show } from "../shapes.js";
-import type { Tensor } from "../types.js";
+import type { Backend, Tensor } from "../types.js";
 import { WasmChainStep } from "./chain-step.js";
 import { type ModelCost, modelCost } from "./cost.js";
 import type { Graph } from "./graph.js";
@@ -105,7 +105,7 @@ export class LayersModel {
   }
 
   /** The backend the model runs on (the one active when it was loaded). */
-  get backend(): string {
+  get backend(): Backend {
     return this.rt ? this.rt.backend : "js";
   }
 

@@ -1,0 +1,2 @@
+// Types of asc-inputs.mjs, for test/dev-loop.test.ts.
+export function ascInputsHash(root: string, args: string, modules?: string): string;
