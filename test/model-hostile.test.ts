@@ -801,7 +801,7 @@ describe("messages", () => {
       ["URL", new URL("https://example.com/model/model.json")],
     ] as const) {
       expectError(
-        caught(() => loadLayersModel(artifacts)),
+        caught(() => loadLayersModel(artifacts as never)),
         TypeError,
         "loadLayersModel",
         [...howTo, "tf.io"],
@@ -815,7 +815,7 @@ describe("messages", () => {
       weightsManifest: [{ paths: ["group1-shard1of1.bin"], weights: base.weightSpecs }],
     };
     expectError(
-      caught(() => loadLayersModel(modelJson)),
+      caught(() => loadLayersModel(modelJson as never)),
       TypeError,
       "loadLayersModel",
       [...howTo, "weightsManifest", "paths"],
@@ -826,7 +826,7 @@ describe("messages", () => {
       ["Keras model JSON", { keras_version: "2.15.0", model_config: base.modelTopology }],
     ] as const) {
       expectError(
-        caught(() => loadLayersModel(keras)),
+        caught(() => loadLayersModel(keras as never)),
         TypeError,
         "loadLayersModel",
         [...howTo, "modelTopology"],

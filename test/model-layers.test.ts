@@ -339,6 +339,36 @@ describe("layers tfjs-layers does not run as Keras does", () => {
       }
     });
 
+    it(`a standalone hard_swish pass computes in float32 as the kernels do (${build})`, async () => {
+      await init({ backend: build });
+      // conv 1x1 (weight 1) -> leaky ReLU (a pass) -> hard_swish, which has no conv to fold into:
+      // hardswish(1e38) overflows in float32 (1e38 * 6) as in TensorFlow.js; float64 gave 1e38.
+      const topology = {
+        class_name: "Sequential",
+        config: {
+          name: "swish",
+          layers: [
+            {
+              class_name: "Conv2D",
+              config: { name: "c", batch_input_shape: [null, 1, 3, 1], filters: 1, kernel_size: 1, use_bias: false },
+            },
+            { class_name: "ReLU", config: { name: "leaky", negative_slope: 0.5 } },
+            { class_name: "Activation", config: { name: "hs", activation: "hard_swish" } },
+          ],
+        },
+      };
+      const model = loadLayersModel({
+        modelTopology: topology,
+        weightSpecs: [{ name: "c/kernel", shape: [1, 1, 1, 1], dtype: "float32" }],
+        weightData: Float32Array.of(1).buffer,
+      });
+      expect(model.describe().map((op) => op.kind)).toEqual(["conv", "pass", "pass"]);
+      const y = model.predict({ data: Float32Array.of(1e38, -1e38, 3e37), shape: [1, 1, 3, 1] });
+      expect(y.data[0]).toBe(Number.POSITIVE_INFINITY);
+      expect(y.data[1] === 0, `hardswish(-5e37) is ${y.data[1]}`).toBe(true);
+      expect(Math.abs(y.data[2] - 3e37) / 3e37).toBeLessThan(1e-6);
+    });
+
     it(`DepthwiseConv2D dilation_rate is honoured, as in Keras (${build})`, async () => {
       await init({ backend: build });
       // tfjs-layers drops a DepthwiseConv2D's dilation (it passes null to tf.depthwiseConv2d), so

@@ -4,6 +4,7 @@
 // time, so they stay in JS. Accumulation is in double precision, as TensorFlow.js's CPU
 // backend does. No allocation: everything is indices into `mem`.
 
+import { hardswish } from "../reference/activation.js";
 import type { Geometry } from "../shapes.js";
 import type { Act } from "./graph.js";
 
@@ -55,7 +56,7 @@ export function activationPass(
     let r = v;
     if (act === "relu") r = Math.max(v, 0);
     else if (act === "relu6") r = Math.min(Math.max(v, 0), 6);
-    else if (act === "hardswish") r = (v * Math.min(Math.max(v + 3, 0), 6)) / 6;
+    else if (act === "hardswish") r = hardswish(v);
     else if (act === "sigmoid") r = 1 / (1 + Math.exp(-v));
     mem[y + i] = r;
   }

@@ -16,11 +16,14 @@ export function activationFn(activation: Activation): (x: number) => number {
     case "relu6":
       return (x) => (x < 0 ? 0 : Math.min(x, 6));
     case "hardswish":
-      return (x) => {
-        const t = f32(x + 3);
-        return f32(f32(x * Math.min(Math.max(t, 0), 6)) * SIXTH);
-      };
+      return hardswish;
     default:
       return (x) => x;
   }
+}
+
+/** x * relu6(x + 3) / 6 in the builds' float32 steps (a model's standalone activation pass too). */
+export function hardswish(x: number): number {
+  const t = f32(x + 3);
+  return f32(f32(x * Math.min(Math.max(t, 0), 6)) * SIXTH);
 }
