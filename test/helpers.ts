@@ -65,3 +65,13 @@ export function expectClose(got: Tensor, want: Tensor, reduction: number, label:
     }
   }
 }
+
+/** The error `fn` throws; fails the test when it returns instead. */
+export function caught(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  return expect.fail("expected a throw, but the call returned");
+}

@@ -8,7 +8,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { cost, depthwiseConv2d, init, loadLayersModel, type ModelArtifacts, type Tensor } from "../src/index.js";
 import { assignOffsets, type Lifetime } from "../src/model/arena.js";
-import { ALL_BACKENDS, randomInt, randomTensor, rng } from "./helpers.js";
+import { ALL_BACKENDS, caught, randomInt, randomTensor, rng } from "./helpers.js";
 
 type Json = Record<string, unknown>;
 type ErrorClass = typeof TypeError | typeof RangeError;
@@ -100,15 +100,6 @@ function oneLayer(className: string, config: Json = {}, name = "l"): ModelArtifa
     name,
   );
   return artifactsOf(topology, weights);
-}
-
-function caught(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  return expect.fail("expected a throw, but the call returned");
 }
 
 /** What the engine says when sepconv let it fail instead of checking first. */

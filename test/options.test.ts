@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { init, type Padding, type SeparableOptions, type Tensor } from "../src/index.js";
 import { bits, OPS, type OpCase, oneShot, prepare, referenceOf } from "./cases.js";
-import { ALL_BACKENDS, randomArray, randomTensor, rng } from "./helpers.js";
+import { ALL_BACKENDS, caught, randomArray, randomTensor, rng } from "./helpers.js";
 
 /** A case of `op` on x [2, 6, 7, 3] with the given options (weights seeded per op). */
 function caseOf(op: OpCase["op"], options: SeparableOptions): OpCase {
@@ -39,15 +39,6 @@ const SAME_PADS: readonly Padding[] = [
   { top: 2, bottom: 0, left: 1, right: 3 },
   { right: 3, left: 1, bottom: 0, top: 2 },
 ];
-
-function caught(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  return expect.fail("expected a throw, but the call returned");
-}
 
 /** The call throws exactly `type` with a message starting with `op: ` and containing `part`. */
 function expectRefused(fn: () => unknown, type: typeof TypeError | typeof RangeError, op: string, part: string) {
