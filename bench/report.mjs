@@ -99,7 +99,7 @@ export function sumsTable(run, { compact = false } = {}) {
 }
 
 /**
- * The targets of issue #3 (MobileNet v1 sums unless noted), measured against this run:
+ * The kernel targets set for the first releases (MobileNet v1 sums unless noted), measured against this run:
  * [target, measured, "yes" | "no" | "n/a"].
  */
 export function targetRows(run) {
@@ -283,7 +283,7 @@ export function markdownReport(run) {
   const targets = targetRows(run);
   if (targets.length)
     lines.push(
-      "## Targets of issue #3",
+      "## Kernel targets",
       "",
       "Sums of median times over the cases named (GFLOP/s of the sum; ratio = peer's sum / sepconv's sum).",
       "",
