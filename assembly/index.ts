@@ -2,10 +2,10 @@
 // the TypeScript wrapper owns linear memory above heapBase() and passes pointers.
 
 export { dwPack, dwPackedLength } from "./dwconv/pack";
-export { dwconvRows } from "./dwconv";
+export { dwconvKernel, dwconvRows } from "./dwconv";
 export { gemmPack, gemmPackedLength } from "./gemm/pack";
-export { gemm } from "./gemm/gemm";
-export { conv2d } from "./conv/conv";
+export { gemm, gemmKernel } from "./gemm/gemm";
+export { conv2d, conv2dKernel } from "./conv/conv";
 export { separable } from "./dwsep/separable";
 
 /** First free byte after static data; the wrapper's allocator starts here. */

@@ -229,8 +229,11 @@ const KERNEL_EXPORTS = [
   "dwPack",
   "gemmPackedLength",
   "gemmPack",
+  "dwconvKernel",
   "dwconvRows",
+  "gemmKernel",
   "gemm",
+  "conv2dKernel",
   "conv2d",
   "separable",
 ];

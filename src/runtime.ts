@@ -16,6 +16,17 @@ export interface Kernels {
   dwPack(filter: number, bias: number, outChannels: number, taps: number, packed: number): void;
   gemmPackedLength(depth: number, cols: number): number;
   gemmPack(matrix: number, bias: number, depth: number, cols: number, packed: number): void;
+  /** The depthwise microkernel's id (assembly/kernels.ts) for a window; dwconvRows runs it. */
+  dwconvKernel(
+    kH: number,
+    kW: number,
+    strideH: number,
+    strideW: number,
+    dilationH: number,
+    dilationW: number,
+    multiplier: number,
+  ): number;
+  /** rows: ROW_POINTER_BYTES of the caller's memory for the kernel's row pointers. */
   dwconvRows(
     geometry: number,
     input: number,
@@ -24,7 +35,9 @@ export interface Kernels {
     rowBegin: number,
     rowEnd: number,
     zeroRow: number,
+    rows: number,
   ): void;
+  gemmKernel(): number;
   gemm(
     input: number,
     rows: number,
@@ -34,6 +47,7 @@ export interface Kernels {
     output: number,
     activation: number,
   ): void;
+  conv2dKernel(): number;
   conv2d(geometry: number, input: number, packed: number, output: number, zero: number, scratch: number): void;
   separable(
     geometry: number,
@@ -47,8 +61,12 @@ export interface Kernels {
     bandRows: number,
     scratch: number,
     output: number,
+    rows: number,
   ): void;
 }
+
+/** Bytes of row pointers dwconvRows and separable need from the caller (8 pointers). */
+export const ROW_POINTER_BYTES = 32;
 
 export class Runtime {
   readonly heap: Heap;

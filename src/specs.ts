@@ -161,3 +161,13 @@ export function separableGeometry(s: SeparableSpec, x: Tensor): Geometry {
   const dw = s.depthwise;
   return inputGeometry(s.op, x, dw.channels, dw.kH, dw.kW, dw.window, s.pointwise.outChannels, dw.layout);
 }
+
+/**
+ * Whether a conv2d or pointwise spec is one GEMM over all pixels: a 1x1 window at stride 1 with
+ * no padding ('same' pads a 1x1 window by nothing). Otherwise it runs as a convolution.
+ */
+export function runsAsGemm(s: ConvSpec): boolean {
+  const { padding, strideH, strideW } = s.window;
+  const unpadded = padding === "same" || padding === "valid" || padding.every((p) => p === 0);
+  return s.kH === 1 && s.kW === 1 && strideH === 1 && strideW === 1 && unpadded;
+}

@@ -62,6 +62,11 @@ export interface InitOptions {
 
 /** A prepared layer: weights packed once, buffers kept between runs. */
 export interface Layer {
+  /**
+   * The microkernels run() uses, by name (op, tile, instruction set), e.g.
+   * ["dwconv_3x3s1_c4x4__wasmrelaxedsimd"]; the js backend's are the reference ("..._reference__js").
+   */
+  readonly kernels: readonly string[];
   /** Runs on x and returns a new tensor, or fills `out` (no allocation) and returns it. */
   run(x: Tensor, out?: Tensor): Tensor;
   /** Frees the packed weights and buffers; the layer cannot run afterwards. */

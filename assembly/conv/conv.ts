@@ -6,6 +6,7 @@
 // 3-channel first layer of a network, where walking taps directly was loop overhead.
 
 import { F32, activate, madd } from "../common";
+import { CONV_1X1, CONV_GATHER4_4X8 } from "../kernels";
 import { rowQuad4x8 } from "../gemm/gemm";
 import { NR } from "../gemm/pack";
 
@@ -106,8 +107,13 @@ export function conv__scalar(g: ConvGeometry, input: usize, packed: usize, outpu
   }
 }
 
+/** The conv2d microkernel (an id of ../kernels) this build runs. */
+export function conv2dKernel(): i32 {
+  return ASC_FEATURE_SIMD ? CONV_GATHER4_4X8 : CONV_1X1;
+}
+
 /**
- * One image of conv2d with the best kernel of this build; `zero` holds inChannels zeros and
+ * One image of conv2d with the kernel conv2dKernel names; `zero` holds inChannels zeros and
  * `scratch` 4 * kH * kW * inChannels floats plus 16 bytes (the scalar kernel does not use it).
  */
 export function conv2d(

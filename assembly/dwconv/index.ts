@@ -1,5 +1,8 @@
-// Depthwise entry point: picks the fastest implementation this build has for the geometry.
+// Depthwise entry point: runs the microkernel dwconvKernel picks for the window.
 
+import {
+  DWCONV_3X3S1_C4X4, DWCONV_3X3S2_C4X4, DWCONV_5X5S1_C4X4, DWCONV_5X5S2_C4X4, DWCONV_GENERIC_C1, DWCONV_GENERIC_C4,
+} from "../kernels";
 import { DwGeometry, dwconv_generic__scalar, dwconv_generic__simd128 } from "./generic";
 import {
   dwconv_3x3s1_c4__simd128, dwconv_3x3s2_c4__simd128, dwconv_5x5s1_c4__simd128, dwconv_5x5s2_c4__simd128,
@@ -8,19 +11,35 @@ import {
 export { DwGeometry };
 
 /**
+ * The microkernel (an id of ../kernels) this build runs for a depthwise window: the 3x3/5x5
+ * stride 1/2 tiles take square, undilated windows with multiplier 1; the generic kernel the rest.
+ */
+export function dwconvKernel(
+  kH: i32, kW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, multiplier: i32,
+): i32 {
+  if (!ASC_FEATURE_SIMD) return DWCONV_GENERIC_C1;
+  if (kH != kW || strideH != strideW || dilationH != 1 || dilationW != 1 || multiplier != 1) return DWCONV_GENERIC_C4;
+  if (kH == 3 && strideH == 1) return DWCONV_3X3S1_C4X4;
+  if (kH == 3 && strideH == 2) return DWCONV_3X3S2_C4X4;
+  if (kH == 5 && strideH == 1) return DWCONV_5X5S1_C4X4;
+  if (kH == 5 && strideH == 2) return DWCONV_5X5S2_C4X4;
+  return DWCONV_GENERIC_C4;
+}
+
+/**
  * Depthwise output rows [rowBegin, rowEnd) of one image into `output` (row rowBegin first).
- * `zeroRow` must hold inW*channels zeros (plus the usual 16 bytes of slack).
+ * `zeroRow` must hold inW*channels zeros (plus the usual 16 bytes of slack); `rows` is the
+ * caller's room for kH row pointers (32 bytes), so that no kernel keeps state of its own.
  */
 export function dwconvRows(
-  g: DwGeometry, input: usize, packed: usize, output: usize, rowBegin: i32, rowEnd: i32, zeroRow: usize,
+  g: DwGeometry, input: usize, packed: usize, output: usize, rowBegin: i32, rowEnd: i32, zeroRow: usize, rows: usize,
 ): void {
   if (ASC_FEATURE_SIMD) {
-    const square = g.kH == g.kW && g.strideH == g.strideW && g.dilationH == 1 && g.dilationW == 1 && g.multiplier == 1;
-    const k = g.kH, s = g.strideH;
-    if (square && k == 3 && s == 1) dwconv_3x3s1_c4__simd128(g, input, packed, output, rowBegin, rowEnd, zeroRow);
-    else if (square && k == 3 && s == 2) dwconv_3x3s2_c4__simd128(g, input, packed, output, rowBegin, rowEnd, zeroRow);
-    else if (square && k == 5 && s == 1) dwconv_5x5s1_c4__simd128(g, input, packed, output, rowBegin, rowEnd, zeroRow);
-    else if (square && k == 5 && s == 2) dwconv_5x5s2_c4__simd128(g, input, packed, output, rowBegin, rowEnd, zeroRow);
+    const kernel = dwconvKernel(g.kH, g.kW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.multiplier);
+    if (kernel == DWCONV_3X3S1_C4X4) dwconv_3x3s1_c4__simd128(g, input, packed, output, rowBegin, rowEnd, zeroRow, rows);
+    else if (kernel == DWCONV_3X3S2_C4X4) dwconv_3x3s2_c4__simd128(g, input, packed, output, rowBegin, rowEnd, zeroRow, rows);
+    else if (kernel == DWCONV_5X5S1_C4X4) dwconv_5x5s1_c4__simd128(g, input, packed, output, rowBegin, rowEnd, zeroRow, rows);
+    else if (kernel == DWCONV_5X5S2_C4X4) dwconv_5x5s2_c4__simd128(g, input, packed, output, rowBegin, rowEnd, zeroRow, rows);
     else dwconv_generic__simd128(g, input, packed, output, rowBegin, rowEnd);
   } else {
     dwconv_generic__scalar(g, input, packed, output, rowBegin, rowEnd);

@@ -9,12 +9,14 @@
 import { F32, activate4, endTapInside, firstTapInside, madd, storeLanes } from "../common";
 import { DwGeometry } from "./generic";
 
-/** One pointer per kernel row: the input row, or the zero row outside the image. */
-const ROWS = memory.data(8 * sizeof<usize>());
-
+/**
+ * Pointer ky of `rows`, the caller's room for one pointer per kernel row (the input row, or the
+ * zero row outside the image): in memory the caller owns, so no kernel keeps static state and
+ * two threads can run them over one memory.
+ */
 // @ts-ignore: decorator
-@inline function rowAt(ky: i32): usize {
-  return load<usize>(ROWS + <usize>ky * sizeof<usize>());
+@inline function rowAt(rows: usize, ky: i32): usize {
+  return load<usize>(rows + <usize>ky * sizeof<usize>());
 }
 
 /** acc + x * w for tap kx of a row when that tap is inside the image [kxLo, kxHi); else acc. */
@@ -33,7 +35,7 @@ const ROWS = memory.data(8 * sizeof<usize>());
  */
 // @ts-ignore: decorator
 @inline function pixelTaps(
-  ixLeft: i32, kxLo: i32, kxHi: i32, K: i32, blocks: i32, channels: i32, packed: usize, out: usize, act: i32,
+  rows: usize, ixLeft: i32, kxLo: i32, kxHi: i32, K: i32, blocks: i32, channels: i32, packed: usize, out: usize, act: i32,
 ): void {
   const col = <usize>channels * F32;
   const blockBytes = <usize>(K * K + 1) * 16;
@@ -44,7 +46,7 @@ const ROWS = memory.data(8 * sizeof<usize>());
     const channelOffset = <usize>b * 16;
     let acc = v128.load(weights);
     for (let ky = 0; ky < K; ky++) {
-      const row = <usize>(<isize>(rowAt(ky) + channelOffset) + left);
+      const row = <usize>(<isize>(rowAt(rows, ky) + channelOffset) + left);
       const w = weights + 16 + <usize>(ky * K) * 16;
       acc = tap(acc, row, w, 0, kxLo, kxHi, col);
       acc = tap(acc, row, w, 1, kxLo, kxHi, col);
@@ -66,22 +68,22 @@ const ROWS = memory.data(8 * sizeof<usize>());
  */
 // @ts-ignore: decorator
 @inline function clippedPixel(
-  ixLeft: i32, inW: i32, K: i32, blocks: i32, channels: i32, packed: usize, out: usize, act: i32,
+  rows: usize, ixLeft: i32, inW: i32, K: i32, blocks: i32, channels: i32, packed: usize, out: usize, act: i32,
 ): void {
   const kxLo = firstTapInside(ixLeft, 1);
   const kxHi = endTapInside(ixLeft, 1, inW, K);
-  if (kxLo == 0 && kxHi == K) pixelTaps(ixLeft, 0, K, K, blocks, channels, packed, out, act);
-  else if (kxLo == 1 && kxHi == K) pixelTaps(ixLeft, 1, K, K, blocks, channels, packed, out, act);
-  else if (K == 5 && kxLo == 2 && kxHi == K) pixelTaps(ixLeft, 2, K, K, blocks, channels, packed, out, act);
-  else if (kxLo == 0 && kxHi == K - 1) pixelTaps(ixLeft, 0, K - 1, K, blocks, channels, packed, out, act);
-  else if (K == 5 && kxLo == 0 && kxHi == 3) pixelTaps(ixLeft, 0, 3, K, blocks, channels, packed, out, act);
-  else pixelTaps(ixLeft, kxLo, kxHi, K, blocks, channels, packed, out, act);
+  if (kxLo == 0 && kxHi == K) pixelTaps(rows, ixLeft, 0, K, K, blocks, channels, packed, out, act);
+  else if (kxLo == 1 && kxHi == K) pixelTaps(rows, ixLeft, 1, K, K, blocks, channels, packed, out, act);
+  else if (K == 5 && kxLo == 2 && kxHi == K) pixelTaps(rows, ixLeft, 2, K, K, blocks, channels, packed, out, act);
+  else if (kxLo == 0 && kxHi == K - 1) pixelTaps(rows, ixLeft, 0, K - 1, K, blocks, channels, packed, out, act);
+  else if (K == 5 && kxLo == 0 && kxHi == 3) pixelTaps(rows, ixLeft, 0, 3, K, blocks, channels, packed, out, act);
+  else pixelTaps(rows, ixLeft, kxLo, kxHi, K, blocks, channels, packed, out, act);
 }
 
 /** Four interior outputs starting at input column ixLeft, all taps inside the image. */
 // @ts-ignore: decorator
 @inline function interiorQuad(
-  ixLeft: i32, K: i32, S: i32, blocks: i32, channels: i32, packed: usize, out: usize, act: i32,
+  rows: usize, ixLeft: i32, K: i32, S: i32, blocks: i32, channels: i32, packed: usize, out: usize, act: i32,
 ): void {
   const col = <usize>channels * F32;
   const blockBytes = <usize>(K * K + 1) * 16;
@@ -92,7 +94,7 @@ const ROWS = memory.data(8 * sizeof<usize>());
     const bias = v128.load(weights);
     let a0 = bias, a1 = bias, a2 = bias, a3 = bias;
     for (let ky = 0; ky < K; ky++) {
-      const p = rowAt(ky) + left + channelOffset;
+      const p = rowAt(rows, ky) + left + channelOffset;
       const w = weights + 16 + <usize>(ky * K) * 16;
       if (K == 3) {
         const w0 = v128.load(w), w1 = v128.load(w, 16), w2 = v128.load(w, 32);
@@ -137,7 +139,7 @@ const ROWS = memory.data(8 * sizeof<usize>());
 
 // @ts-ignore: decorator
 @inline function dwconvSquare(
-  g: DwGeometry, input: usize, packed: usize, output: usize, rowBegin: i32, rowEnd: i32, zeroRow: usize,
+  g: DwGeometry, input: usize, packed: usize, output: usize, rowBegin: i32, rowEnd: i32, zeroRow: usize, rows: usize,
   K: i32, S: i32,
 ): void {
   const channels = g.channels;
@@ -154,49 +156,49 @@ const ROWS = memory.data(8 * sizeof<usize>());
     const iyTop = oy * S - g.padTop;
     for (let ky = 0; ky < K; ky++) {
       const iy = iyTop + ky;
-      store<usize>(ROWS + <usize>ky * sizeof<usize>(), iy >= 0 && iy < inH ? input + <usize>iy * rowBytes : zeroRow);
+      store<usize>(rows + <usize>ky * sizeof<usize>(), iy >= 0 && iy < inH ? input + <usize>iy * rowBytes : zeroRow);
     }
     let ox = 0;
     for (; ox < interiorBegin; ox++) {
-      clippedPixel(ox * S - padLeft, inW, K, blocks, channels, packed, out + <usize>ox * col, act);
+      clippedPixel(rows, ox * S - padLeft, inW, K, blocks, channels, packed, out + <usize>ox * col, act);
     }
     for (; ox + 4 <= interiorEnd; ox += 4) {
-      interiorQuad(ox * S - padLeft, K, S, blocks, channels, packed, out + <usize>ox * col, act);
+      interiorQuad(rows, ox * S - padLeft, K, S, blocks, channels, packed, out + <usize>ox * col, act);
     }
     if (interiorEnd - ox >= 2 && interiorEnd - interiorBegin >= 4) {
       // A remainder of 2 or 3 interior outputs as one more quad moved left to end at
       // interiorEnd: it recomputes outputs (same values) but beats clipping them one by one.
       const start = interiorEnd - 4;
-      interiorQuad(start * S - padLeft, K, S, blocks, channels, packed, out + <usize>start * col, act);
+      interiorQuad(rows, start * S - padLeft, K, S, blocks, channels, packed, out + <usize>start * col, act);
       ox = interiorEnd;
     }
     for (; ox < outW; ox++) {
-      clippedPixel(ox * S - padLeft, inW, K, blocks, channels, packed, out + <usize>ox * col, act);
+      clippedPixel(rows, ox * S - padLeft, inW, K, blocks, channels, packed, out + <usize>ox * col, act);
     }
     out += <usize>outW * col;
   }
 }
 
 export function dwconv_3x3s1_c4__simd128(
-  g: DwGeometry, input: usize, packed: usize, output: usize, rowBegin: i32, rowEnd: i32, zeroRow: usize,
+  g: DwGeometry, input: usize, packed: usize, output: usize, rowBegin: i32, rowEnd: i32, zeroRow: usize, rows: usize,
 ): void {
-  dwconvSquare(g, input, packed, output, rowBegin, rowEnd, zeroRow, 3, 1);
+  dwconvSquare(g, input, packed, output, rowBegin, rowEnd, zeroRow, rows, 3, 1);
 }
 
 export function dwconv_3x3s2_c4__simd128(
-  g: DwGeometry, input: usize, packed: usize, output: usize, rowBegin: i32, rowEnd: i32, zeroRow: usize,
+  g: DwGeometry, input: usize, packed: usize, output: usize, rowBegin: i32, rowEnd: i32, zeroRow: usize, rows: usize,
 ): void {
-  dwconvSquare(g, input, packed, output, rowBegin, rowEnd, zeroRow, 3, 2);
+  dwconvSquare(g, input, packed, output, rowBegin, rowEnd, zeroRow, rows, 3, 2);
 }
 
 export function dwconv_5x5s1_c4__simd128(
-  g: DwGeometry, input: usize, packed: usize, output: usize, rowBegin: i32, rowEnd: i32, zeroRow: usize,
+  g: DwGeometry, input: usize, packed: usize, output: usize, rowBegin: i32, rowEnd: i32, zeroRow: usize, rows: usize,
 ): void {
-  dwconvSquare(g, input, packed, output, rowBegin, rowEnd, zeroRow, 5, 1);
+  dwconvSquare(g, input, packed, output, rowBegin, rowEnd, zeroRow, rows, 5, 1);
 }
 
 export function dwconv_5x5s2_c4__simd128(
-  g: DwGeometry, input: usize, packed: usize, output: usize, rowBegin: i32, rowEnd: i32, zeroRow: usize,
+  g: DwGeometry, input: usize, packed: usize, output: usize, rowBegin: i32, rowEnd: i32, zeroRow: usize, rows: usize,
 ): void {
-  dwconvSquare(g, input, packed, output, rowBegin, rowEnd, zeroRow, 5, 2);
+  dwconvSquare(g, input, packed, output, rowBegin, rowEnd, zeroRow, rows, 5, 2);
 }

@@ -8,18 +8,18 @@ import { gemm } from "../gemm/gemm";
 
 /**
  * One image: depthwise (geometry g, its activation) then pointwise to `outChannels` with
- * `pointwiseActivation`. `scratch` holds bandRows * outW * channels * multiplier floats.
+ * `pointwiseActivation`. `scratch` holds bandRows * outW * channels * multiplier floats, `rows` the depthwise kernel's row pointers.
  */
 export function separable(
   g: DwGeometry, input: usize, depthwisePacked: usize, zeroRow: usize,
   pointwisePacked: usize, outChannels: i32, pointwiseActivation: i32,
-  outH: i32, bandRows: i32, scratch: usize, output: usize,
+  outH: i32, bandRows: i32, scratch: usize, output: usize, rows: usize,
 ): void {
   const depth = g.channels * g.multiplier;
   const outRowBytes = <usize>g.outW * outChannels * F32;
   for (let rowBegin = 0; rowBegin < outH; rowBegin += bandRows) {
     const rowEnd = min<i32>(rowBegin + bandRows, outH);
-    dwconvRows(g, input, depthwisePacked, scratch, rowBegin, rowEnd, zeroRow);
+    dwconvRows(g, input, depthwisePacked, scratch, rowBegin, rowEnd, zeroRow, rows);
     gemm(
       scratch, (rowEnd - rowBegin) * g.outW, depth, pointwisePacked, outChannels,
       output + <usize>rowBegin * outRowBytes, pointwiseActivation,

@@ -5,6 +5,7 @@
 // row (so the loop has no row branch) and are not stored.
 
 import { F32, activate, madd } from "../common";
+import { GEMM_1X1, GEMM_4X8 } from "../kernels";
 import { NR } from "./pack";
 import { storeRow8 } from "./store";
 
@@ -97,7 +98,12 @@ export function gemm__scalar(
   }
 }
 
-/** output[rows][cols] = act(input[rows][depth] x packed + bias), with the best kernel of this build. */
+/** The GEMM microkernel (an id of ../kernels) this build runs. */
+export function gemmKernel(): i32 {
+  return ASC_FEATURE_SIMD ? GEMM_4X8 : GEMM_1X1;
+}
+
+/** output[rows][cols] = act(input[rows][depth] x packed + bias), with the kernel gemmKernel names. */
 export function gemm(input: usize, rows: i32, depth: i32, packed: usize, cols: i32, output: usize, act: i32): void {
   if (ASC_FEATURE_SIMD) gemm_4x8__simd128(input, rows, depth, packed, cols, output, act);
   else gemm__scalar(input, rows, depth, packed, cols, output, act);

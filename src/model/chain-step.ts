@@ -10,6 +10,7 @@
 //
 // Without an expand the depthwise reads the input tensor directly (a separable block).
 
+import { dwconvKernelName, gemmKernelName } from "../kernel-names.js";
 import { activationCode, writeDwGeometry } from "../ops/geometry.js";
 import { dwPack, gemmPack } from "../ops/pack.js";
 import { PaddedTaps } from "../ops/padded-taps.js";
@@ -31,6 +32,8 @@ const FIELD_IN_H = 0;
 const FIELD_PAD_TOP = 10;
 
 export class WasmChainStep implements Step {
+  /** In the order they run per band: [expand GEMM,] depthwise, project GEMM. */
+  readonly kernels: readonly string[];
   private readonly blocks: Blocks;
   private readonly expandPacked: number;
   private readonly depthwisePacked: number;
@@ -68,6 +71,8 @@ export class WasmChainStep implements Step {
     ];
     if (expand) packs.push(gemmPack(rt, expand.filter, expand.bias, expand.inChannels, expand.outChannels));
     this.blocks = new Blocks(rt, packs, `layers '${op.layers.join("+")}'`);
+    const stages = [dwconvKernelName(rt, { ...dw.window, multiplier: dw.multiplier }), gemmKernelName(rt)];
+    this.kernels = expand ? [gemmKernelName(rt), ...stages] : stages;
     [this.depthwisePacked, this.projectPacked] = this.blocks.packed;
     this.expandPacked = expand ? this.blocks.packed[2] : 0;
     this.geometry = this.blocks.geometry;
@@ -171,7 +176,7 @@ export class WasmChainStep implements Step {
         i32[geometryIndex + FIELD_PAD_TOP] = g.padTop + have0;
         dwInput = expandBand;
       }
-      k.dwconvRows(this.geometry, dwInput, this.depthwisePacked, depthwiseBand, oy0, oy1, arena.zeros);
+      k.dwconvRows(this.geometry, dwInput, this.depthwisePacked, depthwiseBand, oy0, oy1, arena.zeros, arena.rows);
       const bandOutput = output + oy0 * outRowBytes;
       k.gemm(depthwiseBand, (oy1 - oy0) * g.outW, depth, this.projectPacked, cout, bandOutput, projectAct);
       if (this.residual >= 0) {

@@ -2,12 +2,13 @@
 // over views of the arena. They allocate their outputs (the reference is written for clarity,
 // not speed); the results are copied into the planned slots.
 
+import { REFERENCE_KERNELS } from "../kernel-names.js";
 import { convKernel, depthwiseKernel } from "../reference/kernels.js";
 import type { Geometry } from "../shapes.js";
 import type { ConvSpec, DepthwiseSpec } from "../specs.js";
 import type { Activation, Tensor } from "../types.js";
 import { type ConvNode, type DenseNode, type DepthwiseNode, kernelActivation } from "./graph.js";
-import type { ChainOp, PointwiseParams } from "./ops.js";
+import { type ChainOp, isPointwise, type PointwiseParams } from "./ops.js";
 import { checkTensorBytes, type Plan, type Slot } from "./plan.js";
 import { windowGeometry } from "./shape-inference.js";
 import { type Arena, type Needs, NO_NEEDS, type Step } from "./step.js";
@@ -58,6 +59,7 @@ function pointwise(spec: ConvSpec, x: Tensor): Tensor {
 
 /** A windowed conv node (conv or depthwise) run by its reference kernel over arena views. */
 abstract class JsWindowStep<N extends ConvNode | DepthwiseNode, S extends ConvSpec | DepthwiseSpec> implements Step {
+  abstract readonly kernels: readonly string[];
   protected spec: S | undefined;
   protected g: Geometry | undefined;
   protected x: Tensor | undefined;
@@ -89,6 +91,7 @@ abstract class JsWindowStep<N extends ConvNode | DepthwiseNode, S extends ConvSp
 }
 
 export class JsConvStep extends JsWindowStep<ConvNode, ConvSpec> {
+  readonly kernels = [isPointwise(this.node) ? REFERENCE_KERNELS.gemm : REFERENCE_KERNELS.conv];
   protected specFor(g: Geometry): ConvSpec {
     const { name, filter, inChannels, outChannels, bias, act } = this.node;
     const { kH, kW } = this.node.window;
@@ -101,6 +104,7 @@ export class JsConvStep extends JsWindowStep<ConvNode, ConvSpec> {
 }
 
 export class JsDepthwiseStep extends JsWindowStep<DepthwiseNode, DepthwiseSpec> {
+  readonly kernels = [REFERENCE_KERNELS.depthwise];
   protected specFor(g: Geometry): DepthwiseSpec {
     const { name, filter, channels, multiplier, bias, act } = this.node;
     const { kH, kW } = this.node.window;
@@ -113,6 +117,7 @@ export class JsDepthwiseStep extends JsWindowStep<DepthwiseNode, DepthwiseSpec> 
 }
 
 export class JsDenseStep implements Step {
+  readonly kernels = [REFERENCE_KERNELS.gemm];
   private readonly spec: ConvSpec;
   private x: Tensor | undefined;
   private y = 0;
@@ -147,6 +152,7 @@ export class JsDenseStep implements Step {
 
 /** A chain run stage by stage (each stage's output rounded to float32, as the fused kernels keep it). */
 export class JsChainStep implements Step {
+  readonly kernels: readonly string[];
   private readonly expand: ConvSpec | undefined;
   private readonly project: ConvSpec;
   private depthwise: DepthwiseSpec | undefined;
@@ -159,6 +165,8 @@ export class JsChainStep implements Step {
     const name = op.layers.join("+");
     this.expand = op.expand ? pointwiseSpec(name, op.expand) : undefined;
     this.project = pointwiseSpec(name, op.project);
+    const stages = [REFERENCE_KERNELS.depthwise, REFERENCE_KERNELS.gemm];
+    this.kernels = op.expand ? [REFERENCE_KERNELS.gemm, ...stages] : stages;
   }
 
   bind(plan: Plan, arena: Arena): Needs {

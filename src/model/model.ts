@@ -3,7 +3,7 @@
 // size), and predict(), which copies the input in, runs the steps and copies the output out.
 
 import { forget, type Held, releaseWhenCollected } from "../reclaim.js";
-import type { Runtime } from "../runtime.js";
+import { ROW_POINTER_BYTES, type Runtime } from "../runtime.js";
 import { checkNoOverlap, checkTensor, dataToCopy, rangeError, show } from "../shapes.js";
 import type { Backend, Tensor } from "../types.js";
 import { WasmChainStep } from "./chain-step.js";
@@ -20,6 +20,8 @@ import { WasmConvStep, WasmDenseStep, WasmDepthwiseStep } from "./wasm-steps.js"
 export interface OpDescription {
   kind: Op["kind"];
   layers: string[];
+  /** The microkernels the op runs, by name (e.g. "gemm_4x8__wasmsimd"); none for JS passes. */
+  kernels: string[];
 }
 
 /** Loops, not closures: predict() must not allocate. */
@@ -49,7 +51,7 @@ function stepFor(op: Op, rt: Runtime | null): Step | undefined {
 /** A model's wasm blocks: its steps' packed weights and the current plan's buffers. */
 class ModelBlocks implements Held {
   readonly steps: Step[] = [];
-  /** wasm blocks of the current plan (arena, scratch, zeros). */
+  /** wasm blocks of the current plan (arena, scratch, zeros, row pointers). */
   readonly planned: number[] = [];
 
   constructor(private readonly rt: Runtime | null) {}
@@ -69,8 +71,10 @@ class ModelBlocks implements Held {
 export class LayersModel {
   private readonly blocks: ModelBlocks;
   private readonly steps: Step[];
+  /** Per op (a reshape has no step): the kernels describe() lists. */
+  private readonly opKernels: string[][] = [];
   private plan: Plan | undefined;
-  private readonly arena: Arena = { mem: new Float32Array(0), base: 0, ptr: 0, scratch: 0, zeros: 0 };
+  private readonly arena: Arena = { mem: new Float32Array(0), base: 0, ptr: 0, scratch: 0, zeros: 0, rows: 0 };
   private jsArena = new Float32Array(0);
   private outView: Float32Array | undefined;
   private disposed = false;
@@ -89,6 +93,7 @@ export class LayersModel {
     try {
       for (const op of ops) {
         const step = stepFor(op, rt);
+        this.opKernels.push(step ? step.kernels.slice() : []);
         if (step) this.steps.push(step);
       }
       if (graph.inputShape.every((d) => d !== null))
@@ -111,9 +116,10 @@ export class LayersModel {
 
   /** The ops predict() runs, in order, with the layers each covers. */
   describe(): OpDescription[] {
-    return this.ops.map((op) => ({
+    return this.ops.map((op, i) => ({
       kind: op.kind,
       layers: op.kind === "chain" ? op.layers.slice() : op.kind === "pass" ? [op.node.name] : [op.output],
+      kernels: this.opKernels[i].slice(),
     }));
   }
 
@@ -225,7 +231,7 @@ export class LayersModel {
     if (this.rt) {
       // All or nothing; zero-filled now, so predict() never faults fresh pages in.
       const heap = this.rt.heap;
-      const floats = [plan.arenaFloats, scratch, zeros].map((n) => Math.max(n, 4));
+      const floats = [plan.arenaFloats, scratch, zeros, ROW_POINTER_BYTES / 4].map((n) => Math.max(n, 4));
       const ptrs = heap.allocAll(
         floats.map((n) => n * 4),
         `${op}: the activation buffers for input shape ${show(shape)}`,
@@ -235,7 +241,7 @@ export class LayersModel {
       ptrs.forEach((ptr, i) => {
         f32.fill(0, ptr >>> 2, (ptr >>> 2) + floats[i]);
       });
-      [arena.ptr, arena.scratch, arena.zeros] = ptrs;
+      [arena.ptr, arena.scratch, arena.zeros, arena.rows] = ptrs;
       arena.mem = f32;
       arena.base = arena.ptr >>> 2;
     }

@@ -8,6 +8,8 @@ import { windowGeometry } from "./shape-inference.js";
 import { type Arena, type Needs, NO_NEEDS, type Step } from "./step.js";
 
 export class PassStep implements Step {
+  /** A loop in JS (passes.ts), not a microkernel. */
+  readonly kernels: readonly string[] = [];
   private inputs: number[] = [];
   private output = 0;
   private size = 0;

@@ -10,9 +10,10 @@ export interface Arena {
   base: number;
   /** Byte address of the arena in wasm memory (0 on the JS backend). */
   ptr: number;
-  /** Byte addresses of the shared scratch and zero blocks (wasm only). */
+  /** Byte addresses of the shared scratch, zero and row-pointer blocks (wasm only). */
   scratch: number;
   zeros: number;
+  rows: number;
 }
 
 /** Scratch and zero floats a step needs while it runs (shared by all steps, sized to the largest). */
@@ -22,6 +23,8 @@ export interface Needs {
 }
 
 export interface Step {
+  /** The microkernels run() calls, by name (src/kernel-names.ts); none for the JS passes. */
+  readonly kernels: readonly string[];
   /** Sizes the step for a plan (geometry, bands); called once per input shape. */
   bind(plan: Plan, arena: Arena): Needs;
   /** Runs one predict's worth; allocates nothing on the wasm backends. */

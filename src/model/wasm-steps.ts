@@ -1,12 +1,14 @@
 // The convolution ops of a loaded model on a wasm build: weights packed once at load, kernels
 // called on planned arena addresses, nothing allocated per run.
 
+import { conv2dKernelName, dwconvKernelName, gemmKernelName } from "../kernel-names.js";
 import { activationCode, writeConvGeometry, writeDwGeometry } from "../ops/geometry.js";
 import { dwPack, gemmPack, type Pack, packAll } from "../ops/pack.js";
 import { PaddedTaps } from "../ops/padded-taps.js";
 import type { Runtime } from "../runtime.js";
 import type { Geometry } from "../shapes.js";
 import { type ConvNode, type DenseNode, type DepthwiseNode, kernelActivation } from "./graph.js";
+import { isPointwise } from "./ops.js";
 import type { Plan } from "./plan.js";
 import { windowGeometry } from "./shape-inference.js";
 import { type Arena, type Needs, NO_NEEDS, type Step } from "./step.js";
@@ -43,6 +45,7 @@ function slotOf(plan: Plan, name: string) {
 
 /** Conv2D: one GEMM over all pixels when 1x1/stride 1/unpadded, else the gathering conv kernel. */
 export class WasmConvStep implements Step {
+  readonly kernels: readonly string[];
   private readonly blocks: Blocks;
   private readonly packed: number;
   private readonly geometry: number;
@@ -67,6 +70,7 @@ export class WasmConvStep implements Step {
     const { kH, kW } = node.window;
     const pack = gemmPack(rt, node.filter, node.bias, kH * kW * node.inChannels, node.outChannels);
     this.blocks = new Blocks(rt, [pack], `layer '${node.name}'`);
+    this.kernels = [isPointwise(node) ? gemmKernelName(rt) : conv2dKernelName(rt)];
     this.packed = this.blocks.packed[0];
     this.geometry = this.blocks.geometry;
     this.padded = PaddedTaps.of(node.filter, kH, kW, node.outChannels);
@@ -132,6 +136,7 @@ export class WasmConvStep implements Step {
 }
 
 export class WasmDepthwiseStep implements Step {
+  readonly kernels: readonly string[];
   private readonly blocks: Blocks;
   private readonly packed: number;
   private readonly geometry: number;
@@ -154,6 +159,7 @@ export class WasmDepthwiseStep implements Step {
     const depth = node.channels * node.multiplier;
     const { kH, kW } = node.window;
     this.blocks = new Blocks(rt, [dwPack(rt, node.filter, node.bias, depth, kH * kW)], `layer '${node.name}'`);
+    this.kernels = [dwconvKernelName(rt, { ...node.window, multiplier: node.multiplier })];
     this.packed = this.blocks.packed[0];
     this.geometry = this.blocks.geometry;
     this.padded = PaddedTaps.of(node.filter, kH, kW, depth);
@@ -187,6 +193,7 @@ export class WasmDepthwiseStep implements Step {
         0,
         this.outH,
         arena.zeros,
+        arena.rows,
       );
     }
     const depth = this.node.channels * this.node.multiplier;
@@ -201,6 +208,7 @@ export class WasmDepthwiseStep implements Step {
 
 /** Dense: a GEMM with one row per leading index (batch, and any dimensions before the last). */
 export class WasmDenseStep implements Step {
+  readonly kernels: readonly string[];
   private readonly blocks: Blocks;
   private readonly packed: number;
   private input = 0;
@@ -214,6 +222,7 @@ export class WasmDenseStep implements Step {
   ) {
     const pack = gemmPack(rt, node.kernel, node.bias, node.inUnits, node.units);
     this.blocks = new Blocks(rt, [pack], `layer '${node.name}'`);
+    this.kernels = [gemmKernelName(rt)];
     this.packed = this.blocks.packed[0];
   }
 

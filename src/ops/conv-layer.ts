@@ -1,6 +1,7 @@
+import { conv2dKernelName, gemmKernelName } from "../kernel-names.js";
 import type { Runtime } from "../runtime.js";
 import type { Geometry } from "../shapes.js";
-import { type ConvSpec, convGeometry } from "../specs.js";
+import { type ConvSpec, convGeometry, runsAsGemm } from "../specs.js";
 import type { Tensor } from "../types.js";
 import { activationCode, writeConvGeometry } from "./geometry.js";
 import { type Plan, WasmLayer } from "./layer.js";
@@ -9,12 +10,13 @@ import { PaddedTaps } from "./padded-taps.js";
 
 /** conv2d and pointwise: 1x1 windows with stride 1 and no padding run as one GEMM over all pixels. */
 export class ConvLayer extends WasmLayer {
+  readonly kernels: readonly string[];
+  private readonly asGemm: boolean;
   private readonly packed: number;
   private readonly geometry: number;
   private readonly padded: PaddedTaps | undefined;
   private zero = 0;
   private scratch = 0;
-  private asGemm = false;
   private g: Geometry | undefined;
   private inH = 0;
   private inW = 0;
@@ -33,21 +35,14 @@ export class ConvLayer extends WasmLayer {
     this.packed = packed[0];
     this.geometry = geometry;
     this.padded = PaddedTaps.of(spec.filter, spec.kH, spec.kW, cols);
+    this.asGemm = runsAsGemm(spec);
+    this.kernels = [this.asGemm ? gemmKernelName(rt) : conv2dKernelName(rt)];
   }
 
   protected plan(x: Tensor): Plan {
     const s = this.spec;
     const g = convGeometry(s, x);
     const [n, inH, inW, inChannels] = x.shape;
-    this.asGemm =
-      s.kH === 1 &&
-      s.kW === 1 &&
-      g.strideH === 1 &&
-      g.strideW === 1 &&
-      g.padTop === 0 &&
-      g.padBottom === 0 &&
-      g.padLeft === 0 &&
-      g.padRight === 0;
     this.g = g;
     this.inH = inH;
     this.inW = inW;

@@ -1,6 +1,7 @@
 import { activeRuntime } from "../init.js";
+import { REFERENCE_KERNELS } from "../kernel-names.js";
 import { convKernel } from "../reference/kernels.js";
-import { type ConvSpec, convGeometry, convSpec, pointwiseSpec } from "../specs.js";
+import { type ConvSpec, convGeometry, convSpec, pointwiseSpec, runsAsGemm } from "../specs.js";
 import type { ConvOptions, Layer, Tensor } from "../types.js";
 import { ConvLayer } from "./conv-layer.js";
 import { ReferenceLayer } from "./reference-layer.js";
@@ -35,5 +36,7 @@ function checkInput(spec: ConvSpec, x: Tensor): ConvSpec {
 function prepare(spec: ConvSpec): Layer {
   const rt = activeRuntime(spec.op);
   if (rt) return new ConvLayer(rt, spec);
-  return new ReferenceLayer(spec.op, (x) => convKernel(spec, x, convGeometry(spec, x)));
+  return new ReferenceLayer(spec.op, [runsAsGemm(spec) ? REFERENCE_KERNELS.gemm : REFERENCE_KERNELS.conv], (x) =>
+    convKernel(spec, x, convGeometry(spec, x)),
+  );
 }

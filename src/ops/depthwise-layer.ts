@@ -1,4 +1,5 @@
-import type { Runtime } from "../runtime.js";
+import { dwconvKernelName } from "../kernel-names.js";
+import { ROW_POINTER_BYTES, type Runtime } from "../runtime.js";
 import type { Geometry } from "../shapes.js";
 import { type DepthwiseSpec, depthwiseGeometry } from "../specs.js";
 import type { Tensor } from "../types.js";
@@ -8,10 +9,12 @@ import { dwPack } from "./pack.js";
 import { PaddedTaps } from "./padded-taps.js";
 
 export class DepthwiseLayer extends WasmLayer {
+  readonly kernels: readonly string[];
   private readonly packed: number;
   private readonly geometry: number;
   private readonly padded: PaddedTaps | undefined;
   private zeroRow = 0;
+  private rows = 0;
   private g: Geometry | undefined;
   private inH = 0;
   private inW = 0;
@@ -29,6 +32,7 @@ export class DepthwiseLayer extends WasmLayer {
     this.packed = packed[0];
     this.geometry = geometry;
     this.padded = PaddedTaps.of(spec.filter, spec.kH, spec.kW, depth);
+    this.kernels = [dwconvKernelName(rt, { ...spec, ...spec.window })];
   }
 
   protected plan(x: Tensor): Plan {
@@ -41,12 +45,16 @@ export class DepthwiseLayer extends WasmLayer {
     this.inW = inW;
     this.inImage = inH * inW * channels * 4;
     this.outImage = g.outH * g.outW * depth * 4;
-    return { outShape: [n, g.outH, g.outW, depth], scratch: [{ bytes: inW * channels * 4, zeroed: true }] };
+    return {
+      outShape: [n, g.outH, g.outW, depth],
+      scratch: [{ bytes: inW * channels * 4, zeroed: true }, { bytes: ROW_POINTER_BYTES }],
+    };
   }
 
-  protected bind([zeroRow]: readonly number[]): void {
+  protected bind([zeroRow, rows]: readonly number[]): void {
     const s = this.spec;
     this.zeroRow = zeroRow;
+    this.rows = rows;
     const i32 = this.rt.heap.i32();
     writeDwGeometry(i32, this.geometry, this.inH, this.inW, s.channels, s.multiplier, this.g!, s.window.activation);
   }
@@ -63,6 +71,7 @@ export class DepthwiseLayer extends WasmLayer {
         0,
         outH,
         this.zeroRow,
+        this.rows,
       );
     }
     const s = this.spec;

@@ -1,4 +1,5 @@
 import { activeRuntime } from "../init.js";
+import { REFERENCE_KERNELS } from "../kernel-names.js";
 import { depthwiseKernel } from "../reference/kernels.js";
 import { type DepthwiseSpec, depthwiseGeometry, depthwiseSpec } from "../specs.js";
 import type { ConvOptions, Layer, Tensor } from "../types.js";
@@ -21,5 +22,7 @@ export function depthwiseConv2d(x: Tensor, filter: Tensor, options?: ConvOptions
 function prepare(spec: DepthwiseSpec): Layer {
   const rt = activeRuntime(spec.op);
   if (rt) return new DepthwiseLayer(rt, spec);
-  return new ReferenceLayer(spec.op, (x) => depthwiseKernel(spec, x, depthwiseGeometry(spec, x)));
+  return new ReferenceLayer(spec.op, [REFERENCE_KERNELS.depthwise], (x) =>
+    depthwiseKernel(spec, x, depthwiseGeometry(spec, x)),
+  );
 }

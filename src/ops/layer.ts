@@ -52,6 +52,9 @@ export abstract class WasmLayer implements Layer {
   private outLength = 0;
   private outView: Float32Array | undefined;
 
+  /** The microkernels execute() runs, by name (src/kernel-names.ts). */
+  abstract readonly kernels: readonly string[];
+
   constructor(
     protected readonly rt: Runtime,
     readonly op: string,

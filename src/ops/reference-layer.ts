@@ -9,6 +9,7 @@ export class ReferenceLayer implements Layer {
 
   constructor(
     readonly op: string,
+    readonly kernels: readonly string[],
     private readonly compute: (x: Tensor) => Tensor,
   ) {}
 

@@ -1,4 +1,5 @@
-import type { Runtime } from "../runtime.js";
+import { dwconvKernelName, gemmKernelName } from "../kernel-names.js";
+import { ROW_POINTER_BYTES, type Runtime } from "../runtime.js";
 import type { Geometry } from "../shapes.js";
 import { type SeparableSpec, separableGeometry } from "../specs.js";
 import type { Tensor } from "../types.js";
@@ -12,12 +13,14 @@ const BAND_FLOATS = 32 * 1024;
 
 /** Fused depthwise -> pointwise: the intermediate exists only one band of rows at a time. */
 export class SeparableLayer extends WasmLayer {
+  readonly kernels: readonly string[];
   private readonly depthwisePacked: number;
   private readonly pointwisePacked: number;
   private readonly geometry: number;
   /** A NaN in any depthwise channel reaches every output channel through the pointwise stage. */
   private readonly padded: PaddedTaps | undefined;
   private zeroRow = 0;
+  private rows = 0;
   private scratch = 0;
   private g: Geometry | undefined;
   private inH = 0;
@@ -42,6 +45,7 @@ export class SeparableLayer extends WasmLayer {
     [this.depthwisePacked, this.pointwisePacked] = packed;
     this.geometry = geometry;
     this.padded = PaddedTaps.of(dw.filter, dw.kH, dw.kW, depth)?.toAllChannels();
+    this.kernels = [dwconvKernelName(rt, { ...dw, ...dw.window }), gemmKernelName(rt)];
   }
 
   protected plan(x: Tensor): Plan {
@@ -58,13 +62,18 @@ export class SeparableLayer extends WasmLayer {
     this.outImage = g.outH * g.outW * pw.outChannels * 4;
     return {
       outShape: [n, g.outH, g.outW, pw.outChannels],
-      scratch: [{ bytes: inW * channels * 4, zeroed: true }, { bytes: this.bandRows * g.outW * depth * 4 }],
+      scratch: [
+        { bytes: inW * channels * 4, zeroed: true },
+        { bytes: this.bandRows * g.outW * depth * 4 },
+        { bytes: ROW_POINTER_BYTES },
+      ],
     };
   }
 
-  protected bind([zeroRow, scratch]: readonly number[]): void {
+  protected bind([zeroRow, scratch, rows]: readonly number[]): void {
     const dw = this.spec.depthwise;
     this.zeroRow = zeroRow;
+    this.rows = rows;
     this.scratch = scratch;
     const i32 = this.rt.heap.i32();
     writeDwGeometry(i32, this.geometry, this.inH, this.inW, dw.channels, dw.multiplier, this.g!, dw.window.activation);
@@ -87,6 +96,7 @@ export class SeparableLayer extends WasmLayer {
         this.bandRows,
         this.scratch,
         output + i * this.outImage,
+        this.rows,
       );
     }
     this.padded?.apply(this.rt.heap.f32(), output >>> 2, batch, this.g!, this.inH, this.inW, pw.outChannels);

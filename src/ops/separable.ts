@@ -1,4 +1,5 @@
 import { activeRuntime } from "../init.js";
+import { REFERENCE_KERNELS } from "../kernel-names.js";
 import { separableKernel } from "../reference/kernels.js";
 import { type SeparableSpec, separableGeometry, separableSpec } from "../specs.js";
 import type { Layer, SeparableOptions, Tensor } from "../types.js";
@@ -33,5 +34,7 @@ export function separableConv2d(
 function prepare(spec: SeparableSpec): Layer {
   const rt = activeRuntime(spec.op);
   if (rt) return new SeparableLayer(rt, spec);
-  return new ReferenceLayer(spec.op, (x) => separableKernel(spec, x));
+  return new ReferenceLayer(spec.op, [REFERENCE_KERNELS.depthwise, REFERENCE_KERNELS.gemm], (x) =>
+    separableKernel(spec, x),
+  );
 }

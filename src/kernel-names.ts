@@ -1,0 +1,60 @@
+// The names of the microkernels a layer runs, by one grammar: op, then shape and tile, then the
+// instruction set of the build, e.g. dwconv_3x3s2_c4x4__wasmrelaxedsimd (a 3x3 stride-2
+// depthwise tile of 4 channels by 4 output pixels), gemm_4x8__wasmsimd (4 rows by 8 columns),
+// gemm_1x1__scalar. The builds report which kernel they run as an id (assembly/kernels.ts);
+// the js backend runs the plain-JS reference (`__js`). Exposed as layer.kernels and per step
+// in model.describe(), so a test can tell which kernel a geometry selects.
+
+import type { Runtime, WasmBackend } from "./runtime.js";
+
+/** By id, in the order of assembly/kernels.ts. */
+const KERNEL_NAMES = [
+  "dwconv_generic_c1",
+  "dwconv_generic_c4",
+  "dwconv_3x3s1_c4x4",
+  "dwconv_3x3s2_c4x4",
+  "dwconv_5x5s1_c4x4",
+  "dwconv_5x5s2_c4x4",
+  "gemm_1x1",
+  "gemm_4x8",
+  "conv_1x1",
+  "conv_gather4_4x8",
+] as const;
+
+const ISA: Record<WasmBackend, string> = { scalar: "scalar", simd: "wasmsimd", "relaxed-simd": "wasmrelaxedsimd" };
+
+function named(rt: Runtime, id: number): string {
+  const name = KERNEL_NAMES[id];
+  if (name === undefined) throw new Error(`sepconv: internal error: the ${rt.backend} build reports kernel ${id}`);
+  return `${name}__${ISA[rt.backend]}`;
+}
+
+/** A depthwise window, as the kernels select on it. */
+export interface DepthwiseWindow {
+  kH: number;
+  kW: number;
+  strideH: number;
+  strideW: number;
+  dilationH: number;
+  dilationW: number;
+  multiplier: number;
+}
+
+export function dwconvKernelName(rt: Runtime, w: DepthwiseWindow): string {
+  return named(rt, rt.kernels.dwconvKernel(w.kH, w.kW, w.strideH, w.strideW, w.dilationH, w.dilationW, w.multiplier));
+}
+
+export function gemmKernelName(rt: Runtime): string {
+  return named(rt, rt.kernels.gemmKernel());
+}
+
+export function conv2dKernelName(rt: Runtime): string {
+  return named(rt, rt.kernels.conv2dKernel());
+}
+
+/** What the js backend runs for each op: the plain-JS reference kernels. */
+export const REFERENCE_KERNELS = {
+  depthwise: "dwconv_reference__js",
+  conv: "conv_reference__js",
+  gemm: "gemm_reference__js",
+} as const;

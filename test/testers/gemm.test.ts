@@ -1,0 +1,101 @@
+// Tester of the GEMM and conv2d microkernels on every build, cases named by their relation to
+// the tile (MR rows = output pixels, NR columns = output channels, k = the reduction): m below,
+// equal to, above and a multiple of MR; n the same against NR; k of 1, odd and long; packed
+// weights large enough for the panel-by-panel order; for conv2d, gathered fields with padding
+// taps (the zero pixel), the 3-channel first layer and strides. Each case checks that the
+// layer selected the kernel under test and compares with the plain-JS reference.
+
+import { beforeAll, describe, it } from "vitest";
+import { createConv2d, createPointwiseConv2d, init, reference } from "../../src/index.js";
+import { randomArray, randomTensor, rng, WASM_BUILDS } from "../helpers.js";
+import { checkKernel, kernelIn } from "./tester.js";
+
+/** [name, value] cases around a tile of `t`. */
+function around(t: number, what: string): [string, number][] {
+  const cases: [string, number][] = [
+    [`${what}_eq_tile`, t],
+    [`${what}_gt_tile`, t + 1],
+    [`${what}_div_tile`, 3 * t],
+    [`${what}_gt_2tile_not_div`, 2 * t + Math.max(1, t - 1)],
+  ];
+  if (t > 1) cases.push([`${what}_lt_tile`, t - 1], [`${what}_1`, 1]);
+  return cases;
+}
+
+const TILES = {
+  scalar: { gemm: "gemm_1x1", conv: "conv_1x1", mr: 1, nr: 1 },
+  simd: { gemm: "gemm_4x8", conv: "conv_gather4_4x8", mr: 4, nr: 8 },
+  "relaxed-simd": { gemm: "gemm_4x8", conv: "conv_gather4_4x8", mr: 4, nr: 8 },
+} as const;
+
+const K_CASES: [string, number][] = [
+  ["k_1", 1],
+  ["k_odd", 17],
+  ["k_long", 96],
+];
+
+for (const build of WASM_BUILDS) {
+  const tile = TILES[build];
+  describe(`GEMM and conv2d microkernels on ${build}`, () => {
+    beforeAll(() => init({ backend: build }));
+
+    it(`${kernelIn(tile.gemm, build)}: m, n and k around the ${tile.mr}x${tile.nr} tile`, () => {
+      const random = rng(11);
+      const kernel = kernelIn(tile.gemm, build);
+      for (const [mName, m] of around(tile.mr, "m")) {
+        for (const [nName, n] of around(tile.nr, "n")) {
+          for (const [kName, k] of K_CASES) {
+            const x = randomTensor(random, [1, 1, m, k]);
+            const filter = randomTensor(random, [k, n]);
+            const options = { bias: randomArray(random, n), activation: "hardswish" as const };
+            const want = reference.pointwiseConv2d(x, filter, options);
+            const label = `${kernel} ${mName} (${m}) ${nName} (${n}) ${kName} (${k})`;
+            checkKernel(createPointwiseConv2d(filter, options), kernel, x, want, k, label);
+          }
+        }
+      }
+    });
+
+    it(`${kernelIn(tile.gemm, build)}: packed weights past 256 KiB go panel by panel`, () => {
+      const random = rng(12);
+      const kernel = kernelIn(tile.gemm, build);
+      // 256 x 300 weights (plus bias rows) are about 300 KiB packed: the panel-major order.
+      for (const m of [1, 3, 4, 9]) {
+        const x = randomTensor(random, [1, 1, m, 256]);
+        const filter = randomTensor(random, [256, 300]);
+        const want = reference.pointwiseConv2d(x, filter);
+        checkKernel(createPointwiseConv2d(filter), kernel, x, want, 256, `${kernel} panel-major m ${m}`);
+      }
+    });
+
+    it(`${kernelIn(tile.conv, build)}: gathered fields, padding taps, first layer and strides`, () => {
+      const random = rng(13);
+      const kernel = kernelIn(tile.conv, build);
+      const windows = [
+        { name: "3x3 s2 same, 3 channels (first layer)", k: [3, 3], cin: 3, strides: 2, padding: "same" as const },
+        { name: "3x3 s1 explicit [1, 0, 2, 1]", k: [3, 3], cin: 5, strides: 1, padding: [1, 0, 2, 1] as const },
+        { name: "1x7 s1 same (Inception)", k: [1, 7], cin: 4, strides: 1, padding: "same" as const },
+        { name: "7x1 s1 same (Inception)", k: [7, 1], cin: 4, strides: 1, padding: "same" as const },
+        { name: "1x1 s2 (a strided pointwise)", k: [1, 1], cin: 6, strides: 2, padding: "valid" as const },
+        { name: "5x5 s1 valid", k: [5, 5], cin: 2, strides: 1, padding: "valid" as const },
+      ];
+      for (const w of windows) {
+        for (const [mName, pixels] of around(tile.mr, "m")) {
+          for (const [nName, n] of around(tile.nr, "n")) {
+            // One output row of `pixels` pixels: the input the window needs beyond its padding.
+            const [top, bottom, left, right] = w.padding === "same" || w.padding === "valid" ? [0, 0, 0, 0] : w.padding;
+            const inW =
+              w.padding === "same" ? pixels * w.strides : Math.max(1, (pixels - 1) * w.strides + w.k[1] - left - right);
+            const inH = w.padding === "same" ? 1 : Math.max(1, w.k[0] - top - bottom);
+            const x = randomTensor(random, [1, inH, inW, w.cin]);
+            const filter = randomTensor(random, [w.k[0], w.k[1], w.cin, n]);
+            const options = { strides: w.strides, padding: w.padding as never, bias: randomArray(random, n) };
+            const want = reference.conv2d(x, filter, options);
+            const label = `${kernel} ${w.name} ${mName} (${pixels}) ${nName} (${n})`;
+            checkKernel(createConv2d(filter, options), kernel, x, want, w.k[0] * w.k[1] * w.cin, label);
+          }
+        }
+      }
+    });
+  });
+}
