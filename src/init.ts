@@ -195,7 +195,9 @@ function choose(op: string, requested: "auto" | Backend): void {
 /** Selects a build the caller supplied as options.wasm. */
 function use(op: string, runtime: Runtime, requested: "auto" | Backend): void {
   if (requested !== "auto" && requested !== runtime.backend) {
-    throw new Error(`${op}: options.wasm is the '${runtime.backend}' build but options.backend is '${requested}'`);
+    throw new RangeError(
+      `${op}: options.backend ("${requested}") must match options.wasm, which is the '${runtime.backend}' build`,
+    );
   }
   const failure = knownAnswerError(runtime);
   if (failure)
@@ -210,14 +212,17 @@ function checkInitOptions(op: string, options: unknown): InitOptions {
     if (key !== "backend" && key !== "wasm")
       throw new TypeError(`${op}: options.${key} is not an option (expected backend, wasm)`);
   }
-  const { backend: b } = options as InitOptions;
+  // Own properties only, each read once: a polluted Object.prototype.wasm is no option.
+  const given = options as InitOptions;
+  const b = Object.hasOwn(given, "backend") ? given.backend : undefined;
+  const wasm = Object.hasOwn(given, "wasm") ? given.wasm : undefined;
   if (b !== undefined && typeof b !== "string") {
     throw new TypeError(`${op}: options.backend (${show(b)}) must be one of "auto", ${BACKENDS.map(show).join(", ")}`);
   }
   if (b !== undefined && b !== "auto" && !BACKENDS.includes(b)) {
     throw new RangeError(`${op}: options.backend (${show(b)}) must be one of "auto", ${BACKENDS.map(show).join(", ")}`);
   }
-  return options as InitOptions;
+  return { backend: b, wasm };
 }
 
 /** The exports of every sepconv build (the Kernels interface in runtime.ts). */
@@ -393,6 +398,17 @@ function compile(op: "init", bytes: BufferSource): Promise<WebAssembly.Module>;
 function compile(op: "initSync", bytes: BufferSource): WebAssembly.Module;
 function compile(op: string, bytes: BufferSource): WebAssembly.Module | Promise<WebAssembly.Module> {
   const explain = (cause: unknown): Error => {
+    if (bytes.byteLength === 0) {
+      return new RangeError(`${op}: options.wasm is empty (0 bytes: a detached or zero-length buffer)`, { cause });
+    }
+    if (!startsWithWasmMagic(bytes)) {
+      return new RangeError(
+        `${op}: options.wasm did not compile (${(cause as Error).message}): these bytes are not a .wasm file ` +
+          "(it starts with the 4 bytes 00 61 73 6d); a URL that answers with a page, such as an HTML error or " +
+          "fallback page, gives this: check the URL of the .wasm file",
+        { cause },
+      );
+    }
     const best = supports("simd") ? "simd" : "scalar";
     const lacking = !supports("simd") ? "SIMD" : !supports("relaxed-simd") ? "relaxed SIMD" : undefined;
     const hint = lacking
@@ -413,4 +429,12 @@ function compile(op: string, bytes: BufferSource): WebAssembly.Module | Promise<
   return WebAssembly.compile(bytes).catch((cause: unknown) => {
     throw explain(cause);
   });
+}
+
+/** Whether `bytes` begin with "\0asm", as every WebAssembly binary does. */
+function startsWithWasmMagic(bytes: BufferSource): boolean {
+  const view = ArrayBuffer.isView(bytes)
+    ? new Uint8Array(bytes.buffer, bytes.byteOffset, Math.min(4, bytes.byteLength))
+    : new Uint8Array(bytes, 0, Math.min(4, bytes.byteLength));
+  return view.length === 4 && view[0] === 0 && view[1] === 0x61 && view[2] === 0x73 && view[3] === 0x6d;
 }

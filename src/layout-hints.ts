@@ -33,31 +33,31 @@ function filterHint(f: FilterLayout, channels: number, exact: boolean): string {
   const s = f.shape;
   if (f.kind === "pointwise") {
     if (s.length !== 2 || s[1] !== channels) return "";
-    return `${f.arg} ${show(s)} looks like [Cout, Cin] (PyTorch's order); sepconv takes [Cin, Cout]: transpose to ${show([s[1], s[0]])}`;
+    return `${f.arg} ${show(s)} may be [Cout, Cin] (PyTorch's order); sepconv takes [Cin, Cout]: if so, transpose to ${show([s[1], s[0]])}`;
   }
   if (!torchOrdered(s)) return "";
   if (f.kind === "conv" && s[1] === channels) {
-    return `${f.arg} looks like PyTorch's [Cout, Cin, kH, kW] ${show(s)}; sepconv takes [kH, kW, Cin, Cout]: transpose to ${show([s[2], s[3], s[1], s[0]])}`;
+    return `${f.arg} may be PyTorch's [Cout, Cin, kH, kW] ${show(s)}; sepconv takes [kH, kW, Cin, Cout]: if so, transpose to ${show([s[2], s[3], s[1], s[0]])}`;
   }
   if (f.kind === "depthwise" && s[1] === 1 && (exact ? s[0] === channels : s[0] % channels === 0)) {
     const torch = show(s);
     const tf = show([s[2], s[3], channels, s[0] / channels]);
-    return `${f.arg} looks like PyTorch's [C*M, 1, kH, kW] ${torch}; sepconv takes [kH, kW, C, M]: transpose to ${tf}`;
+    return `${f.arg} may be PyTorch's [C*M, 1, kH, kW] ${torch}; sepconv takes [kH, kW, C, M]: if so, transpose to ${tf}`;
   }
   return "";
 }
 
-/** "x looks like NCHW …" when x read as [N, C, H, W] has the expected channels, or "". */
+/** "x may be NCHW …" when x read as [N, C, H, W] has the expected channels, or "". */
 function nchwHint(x: readonly number[], channels: number): string {
   const [n, c, h, w] = x;
   // A square NHWC image whose side equals the channel count reads both ways: no hint.
   if (c !== channels || c === h) return "";
-  return `x looks like NCHW ${show(x)}; sepconv takes NHWC [N, H, W, C]: transpose to ${show([n, h, w, c])}`;
+  return `x may be NCHW ${show(x)}; sepconv takes NHWC [N, H, W, C]: if so, transpose to ${show([n, h, w, c])}`;
 }
 
 /**
  * What to append to "x.shape[3] (…) must equal the filter's input channels (expected)": the
- * likely layout mix-up ("; x looks like NCHW …", "; filter looks like PyTorch's …", or both), or "".
+ * likely layout mix-up ("; x may be NCHW …", "; filter may be PyTorch's …", or both), or "".
  */
 export function channelMismatchHint(x: readonly number[], expected: number, filter: FilterLayout | undefined): string {
   const nchw = nchwHint(x, expected);
@@ -77,7 +77,7 @@ export function channelMismatchHint(x: readonly number[], expected: number, filt
 /** A 4-D pointwise filter [Cout, Cin, 1, 1] (PyTorch's 1x1 conv weight): the hint, or "". */
 export function pointwiseFilterHint(shape: readonly number[]): string {
   if (shape.length !== 4 || shape[2] !== 1 || shape[3] !== 1) return "";
-  return `; it looks like PyTorch's [Cout, Cin, 1, 1]: transpose to ${show([1, 1, shape[1], shape[0]])}`;
+  return `; it may be PyTorch's [Cout, Cin, 1, 1]: if so, transpose to ${show([1, 1, shape[1], shape[0]])}`;
 }
 
 /**
@@ -88,7 +88,7 @@ export function pointwiseFilterHint(shape: readonly number[]): string {
 export function separableDepthwiseHint(arg: string, shape: readonly number[], pointwiseIn: number): string {
   if (!torchOrdered(shape) || shape[1] !== 1 || shape[0] !== pointwiseIn) return "";
   return (
-    `; ${arg} looks like PyTorch's [C*M, 1, kH, kW] ${show(shape)}; sepconv takes [kH, kW, C, M]: ` +
-    `transpose to ${show([shape[2], shape[3], shape[0], 1])} for multiplier 1`
+    `; ${arg} may be PyTorch's [C*M, 1, kH, kW] ${show(shape)}; sepconv takes [kH, kW, C, M]: ` +
+    `if so, transpose to ${show([shape[2], shape[3], shape[0], 1])} for multiplier 1`
   );
 }

@@ -217,7 +217,9 @@ export function checkPointwiseFilter(
   return [filter.shape[0], filter.shape[1]];
 }
 
-function pair(op: string, arg: string, value: unknown): [number, number] {
+function pair(op: string, arg: string, given: unknown): [number, number] {
+  // Read once, densely: a getter or Proxy cannot change it after the checks, nor a gap be skipped.
+  const value = Array.isArray(given) ? Array.from(given) : given;
   if (isPositiveInteger(value)) return [value, value];
   if (Array.isArray(value) && value.length === 2 && isPositiveInteger(value[0]) && isPositiveInteger(value[1])) {
     return [value[0], value[1]];
@@ -279,7 +281,9 @@ function namedPadding(op: string, value: object): [number, number, number, numbe
   }) as [number, number, number, number];
 }
 
-function padding(op: string, value: unknown): WindowOptions["padding"] {
+function padding(op: string, given: unknown): WindowOptions["padding"] {
+  // Read once, densely (pairs too): what is checked is what is used, and a gap is undefined.
+  const value = Array.isArray(given) ? Array.from(given, (p) => (Array.isArray(p) ? Array.from(p) : p)) : given;
   if (value === "same" || value === "valid") return value;
   if (typeof value === "string") throw rangeError(op, "options.padding", value, `be ${PADDING_FORMS}`);
   if (isPad(value)) return [value, value, value, value];
@@ -331,7 +335,7 @@ const CONV_KEYS = ["strides", "padding", "dilations", "bias", "activation"];
 const SEPARABLE_KEYS = [...CONV_KEYS, "depthwiseBias", "depthwiseActivation"];
 
 function checkKeys(op: string, options: unknown, allowed: string[]): Record<string, unknown> {
-  if (options === undefined) return {};
+  if (options === undefined) return Object.create(null);
   if (options === null || typeof options !== "object" || Array.isArray(options)) {
     throw typeError(op, "options", options, "an object");
   }
@@ -339,7 +343,10 @@ function checkKeys(op: string, options: unknown, allowed: string[]): Record<stri
     if (!allowed.includes(key))
       throw new TypeError(`${op}: options.${key} is not an option (expected one of ${allowed.join(", ")})`);
   }
-  return options as Record<string, unknown>;
+  // Own properties only, each read once: a polluted Object.prototype.activation is no option.
+  const own: Record<string, unknown> = Object.create(null);
+  for (const key of allowed) if (Object.hasOwn(options, key)) own[key] = (options as Record<string, unknown>)[key];
+  return own;
 }
 
 export function windowOptions(op: string, options: ConvOptions | undefined): WindowOptions {

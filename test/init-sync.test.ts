@@ -130,7 +130,7 @@ describe("initSync", () => {
 
   it("refuses a module of another build than the backend asked for", () => {
     expect(() => initSync({ wasm: readFileSync("dist/wasm/scalar.wasm"), backend: "simd" })).toThrow(
-      /^initSync: options.wasm is the 'scalar' build but options.backend is 'simd'$/,
+      /^initSync: options.backend \("simd"\) must match options.wasm, which is the 'scalar' build$/,
     );
   });
 });

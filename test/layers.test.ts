@@ -189,6 +189,8 @@ describe("init", () => {
 
   it("refuses a module of another build than the backend asked for", async () => {
     const wasm = readFileSync("dist/wasm/scalar.wasm");
-    await expect(init({ wasm, backend: "simd" })).rejects.toThrow(/'scalar' build but options.backend is 'simd'/);
+    await expect(init({ wasm, backend: "simd" })).rejects.toThrow(
+      /options.backend \("simd"\) must match options.wasm, which is the 'scalar' build/,
+    );
   });
 });

@@ -108,7 +108,8 @@ interface HintCase {
   message: string;
 }
 
-const NCHW_224 = "x looks like NCHW [1, 3, 224, 224]; sepconv takes NHWC [N, H, W, C]: transpose to [1, 224, 224, 3]";
+const NCHW_224 =
+  "x may be NCHW [1, 3, 224, 224]; sepconv takes NHWC [N, H, W, C]: if so, transpose to [1, 224, 224, 3]";
 
 const HINTS: readonly HintCase[] = [
   {
@@ -124,8 +125,8 @@ const HINTS: readonly HintCase[] = [
     x: [1, 8, 8, 32],
     filters: [[32, 1, 3, 3]],
     message:
-      "x.shape[3] (32) must equal the filter's input channels (3); filter looks like PyTorch's [C*M, 1, kH, kW] " +
-      "[32, 1, 3, 3]; sepconv takes [kH, kW, C, M]: transpose to [3, 3, 32, 1]",
+      "x.shape[3] (32) must equal the filter's input channels (3); filter may be PyTorch's [C*M, 1, kH, kW] " +
+      "[32, 1, 3, 3]; sepconv takes [kH, kW, C, M]: if so, transpose to [3, 3, 32, 1]",
   },
   {
     name: "depthwise: PyTorch's [C*M, 1, kH, kW] filter with multiplier 2",
@@ -133,8 +134,8 @@ const HINTS: readonly HintCase[] = [
     x: [1, 8, 8, 16],
     filters: [[32, 1, 5, 5]],
     message:
-      "x.shape[3] (16) must equal the filter's input channels (5); filter looks like PyTorch's [C*M, 1, kH, kW] " +
-      "[32, 1, 5, 5]; sepconv takes [kH, kW, C, M]: transpose to [5, 5, 16, 2]",
+      "x.shape[3] (16) must equal the filter's input channels (5); filter may be PyTorch's [C*M, 1, kH, kW] " +
+      "[32, 1, 5, 5]; sepconv takes [kH, kW, C, M]: if so, transpose to [5, 5, 16, 2]",
   },
   {
     name: "depthwise: NCHW x and a PyTorch filter",
@@ -142,9 +143,9 @@ const HINTS: readonly HintCase[] = [
     x: [1, 32, 14, 14],
     filters: [[32, 1, 3, 3]],
     message:
-      "x.shape[3] (14) must equal the filter's input channels (3); x looks like NCHW [1, 32, 14, 14]; sepconv takes " +
-      "NHWC [N, H, W, C]: transpose to [1, 14, 14, 32]; filter looks like PyTorch's [C*M, 1, kH, kW] [32, 1, 3, 3]; " +
-      "sepconv takes [kH, kW, C, M]: transpose to [3, 3, 32, 1]",
+      "x.shape[3] (14) must equal the filter's input channels (3); x may be NCHW [1, 32, 14, 14]; sepconv takes " +
+      "NHWC [N, H, W, C]: if so, transpose to [1, 14, 14, 32]; filter may be PyTorch's [C*M, 1, kH, kW] [32, 1, 3, 3]; " +
+      "sepconv takes [kH, kW, C, M]: if so, transpose to [3, 3, 32, 1]",
   },
   {
     name: "conv: NCHW x",
@@ -159,8 +160,8 @@ const HINTS: readonly HintCase[] = [
     x: [1, 10, 10, 8],
     filters: [[16, 8, 3, 3]],
     message:
-      "x.shape[3] (8) must equal the filter's input channels (3); filter looks like PyTorch's [Cout, Cin, kH, kW] " +
-      "[16, 8, 3, 3]; sepconv takes [kH, kW, Cin, Cout]: transpose to [3, 3, 8, 16]",
+      "x.shape[3] (8) must equal the filter's input channels (3); filter may be PyTorch's [Cout, Cin, kH, kW] " +
+      "[16, 8, 3, 3]; sepconv takes [kH, kW, Cin, Cout]: if so, transpose to [3, 3, 8, 16]",
   },
   {
     name: "conv: PyTorch's filter with as many outputs as inputs",
@@ -168,8 +169,8 @@ const HINTS: readonly HintCase[] = [
     x: [1, 10, 10, 32],
     filters: [[32, 32, 3, 3]],
     message:
-      "x.shape[3] (32) must equal the filter's input channels (3); filter looks like PyTorch's [Cout, Cin, kH, kW] " +
-      "[32, 32, 3, 3]; sepconv takes [kH, kW, Cin, Cout]: transpose to [3, 3, 32, 32]",
+      "x.shape[3] (32) must equal the filter's input channels (3); filter may be PyTorch's [Cout, Cin, kH, kW] " +
+      "[32, 32, 3, 3]; sepconv takes [kH, kW, Cin, Cout]: if so, transpose to [3, 3, 32, 32]",
   },
   {
     name: "conv: a PyTorch model's first layer (NCHW x, [Cout, Cin, kH, kW] filter)",
@@ -177,8 +178,8 @@ const HINTS: readonly HintCase[] = [
     x: [1, 3, 224, 224],
     filters: [[64, 3, 7, 7]],
     message:
-      `x.shape[3] (224) must equal the filter's input channels (7); ${NCHW_224}; filter looks like PyTorch's ` +
-      "[Cout, Cin, kH, kW] [64, 3, 7, 7]; sepconv takes [kH, kW, Cin, Cout]: transpose to [7, 7, 3, 64]",
+      `x.shape[3] (224) must equal the filter's input channels (7); ${NCHW_224}; filter may be PyTorch's ` +
+      "[Cout, Cin, kH, kW] [64, 3, 7, 7]; sepconv takes [kH, kW, Cin, Cout]: if so, transpose to [7, 7, 3, 64]",
   },
   {
     name: "pointwise: NCHW x",
@@ -186,8 +187,8 @@ const HINTS: readonly HintCase[] = [
     x: [1, 8, 5, 6],
     filters: [[8, 16]],
     message:
-      "x.shape[3] (6) must equal the filter's input channels (8); x looks like NCHW [1, 8, 5, 6]; sepconv takes " +
-      "NHWC [N, H, W, C]: transpose to [1, 5, 6, 8]",
+      "x.shape[3] (6) must equal the filter's input channels (8); x may be NCHW [1, 8, 5, 6]; sepconv takes " +
+      "NHWC [N, H, W, C]: if so, transpose to [1, 5, 6, 8]",
   },
   {
     name: "pointwise: a [Cout, Cin] filter",
@@ -195,8 +196,8 @@ const HINTS: readonly HintCase[] = [
     x: [1, 5, 5, 8],
     filters: [[16, 8]],
     message:
-      "x.shape[3] (8) must equal the filter's input channels (16); filter [16, 8] looks like [Cout, Cin] " +
-      "(PyTorch's order); sepconv takes [Cin, Cout]: transpose to [8, 16]",
+      "x.shape[3] (8) must equal the filter's input channels (16); filter [16, 8] may be [Cout, Cin] " +
+      "(PyTorch's order); sepconv takes [Cin, Cout]: if so, transpose to [8, 16]",
   },
   {
     name: "pointwise: PyTorch's [Cout, Cin, 1, 1] filter",
@@ -204,8 +205,8 @@ const HINTS: readonly HintCase[] = [
     x: [1, 5, 5, 8],
     filters: [[16, 8, 1, 1]],
     message:
-      "filter.shape ([16, 8, 1, 1]) must be [Cin, Cout] or [1, 1, Cin, Cout]; it looks like PyTorch's " +
-      "[Cout, Cin, 1, 1]: transpose to [1, 1, 8, 16]",
+      "filter.shape ([16, 8, 1, 1]) must be [Cin, Cout] or [1, 1, Cin, Cout]; it may be PyTorch's " +
+      "[Cout, Cin, 1, 1]: if so, transpose to [1, 1, 8, 16]",
   },
   {
     name: "separable: NCHW x",
@@ -226,8 +227,8 @@ const HINTS: readonly HintCase[] = [
       [16, 8],
     ],
     message:
-      "pointwiseFilter input channels (16) must equal depthwise output channels C*M (9); depthwiseFilter looks " +
-      "like PyTorch's [C*M, 1, kH, kW] [16, 1, 3, 3]; sepconv takes [kH, kW, C, M]: transpose to [3, 3, 16, 1] " +
+      "pointwiseFilter input channels (16) must equal depthwise output channels C*M (9); depthwiseFilter may " +
+      "be PyTorch's [C*M, 1, kH, kW] [16, 1, 3, 3]; sepconv takes [kH, kW, C, M]: if so, transpose to [3, 3, 16, 1] " +
       "for multiplier 1",
   },
   {
@@ -239,8 +240,8 @@ const HINTS: readonly HintCase[] = [
       [8, 16, 1, 1],
     ],
     message:
-      "pointwiseFilter.shape ([8, 16, 1, 1]) must be [Cin, Cout] or [1, 1, Cin, Cout]; it looks like PyTorch's " +
-      "[Cout, Cin, 1, 1]: transpose to [1, 1, 16, 8]",
+      "pointwiseFilter.shape ([8, 16, 1, 1]) must be [Cin, Cout] or [1, 1, Cin, Cout]; it may be PyTorch's " +
+      "[Cout, Cin, 1, 1]: if so, transpose to [1, 1, 16, 8]",
   },
 ];
 

@@ -53,8 +53,11 @@ async function allocationsOf(call: () => void): Promise<{ bytes: number; collect
   return best;
 }
 
-/** Growth allowed over a round: the observer's own bookkeeping, far below a byte a call. */
-const QUIET_BYTES = 32 * 1024;
+/**
+ * Growth allowed over a round: the observer's bookkeeping and a late tier-up's code, below
+ * 3 bytes a call; the smallest object allocated per call (16 bytes) would grow it by 1.6 MB.
+ */
+const QUIET_BYTES = 256 * 1024;
 
 function expectNoAllocation(result: { bytes: number; collections: number }, label: string): void {
   expect(result.collections, `${label}: garbage collections over ${CALLS} calls`).toBe(0);

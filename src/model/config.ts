@@ -47,8 +47,13 @@ export class LayerConfig {
   }
 
   /** The option `key` as the file has it (an own property only; undefined when absent). */
+  /**
+   * The option's own value. Arrays (and arrays in them) come back as dense copies: a gap reads
+   * as undefined, which the checks refuse, where every() would skip it and the gap reach the
+   * kernels as NaN.
+   */
   raw(key: string): unknown {
-    return own(this.config, key);
+    return denseCopy(own(this.config, key));
   }
 
   /** data_format must be channels_last (NHWC), the only layout the kernels take. */
@@ -145,4 +150,10 @@ export class LayerConfig {
     }
     return shape;
   }
+}
+
+/** value with arrays two levels deep copied densely (Keras options nest at most that far). */
+function denseCopy(value: unknown): unknown {
+  if (!Array.isArray(value)) return value;
+  return Array.from(value, (item) => (Array.isArray(item) ? Array.from(item) : item));
 }

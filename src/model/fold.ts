@@ -151,12 +151,16 @@ function splitActivations(graph: Graph): { nodes: Node[]; output: string } {
   const renamed = new Map<string, string>();
   const nodes: Node[] = [];
   const added: [activation: Node, producer: string][] = [];
+  // A file may already name a layer "x/activation": the new node takes a name no layer has.
+  const taken = new Set(graph.nodes.map((n) => n.name));
   for (const node of graph.nodes) {
     nodes.push(node);
     if (!isWeighted(node) || isKernelActivation(node.act)) continue;
     const act = node.act;
     node.act = "linear";
-    const name = `${node.name}/activation`;
+    let name = `${node.name}/activation`;
+    for (let k = 1; taken.has(name); k++) name = `${node.name}/activation_${k}`;
+    taken.add(name);
     renamed.set(node.name, name);
     const activation: Node = { name, className: node.className, inputs: [], params: 0, op: "activation", act };
     nodes.push(activation);

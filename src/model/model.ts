@@ -2,6 +2,7 @@
 // packed once), a memory plan per input shape (made at load when the model declares its input
 // size), and predict(), which copies the input in, runs the steps and copies the output out.
 
+import { channelMismatchHint } from "../layout-hints.js";
 import { forget, type Held, releaseWhenCollected } from "../reclaim.js";
 import { ROW_POINTER_BYTES, type Runtime } from "../runtime.js";
 import { checkNoOverlap, checkTensor, dataToCopy, rangeError, show } from "../shapes.js";
@@ -196,11 +197,15 @@ export class LayersModel {
     for (let i = 0; i < declared.length; i++) {
       const d = declared[i];
       if (d !== null && x.shape[i + 1] !== d) {
+        // An image model given NCHW input (as ONNX Runtime takes it) is told so.
+        const channels = declared[declared.length - 1];
+        const hint =
+          declared.length === 3 && channels !== null ? channelMismatchHint(x.shape, channels, undefined) : "";
         throw rangeError(
           "predict",
           `x.shape[${i + 1}]`,
           x.shape[i + 1],
-          `equal the model's input shape ${show(this.inputShape)}`,
+          `equal the model's input shape ${show(this.inputShape)}${hint}`,
         );
       }
     }

@@ -1,8 +1,10 @@
 // The small layers as plain loops over the arena (a Float32Array with indices into it):
 // elementwise adds, activations the kernels cannot fuse, standalone batch norms, padding and
 // pooling. They move a few hundred thousand floats per MobileNet inference, about 1% of its
-// time, so they stay in JS. Accumulation is in double precision, as TensorFlow.js's CPU
-// backend does. No allocation: everything is indices into `mem`.
+// time, so they stay in JS. Adds and activations round each step to float32 as the kernels
+// do; the reductions (average pooling, global average) and a standalone batch norm compute in
+// double and round once on the store, as TensorFlow.js's CPU backend does for pooling. No
+// allocation: everything is indices into `mem`.
 
 import { hardswish } from "../reference/activation.js";
 import type { Geometry } from "../shapes.js";
@@ -19,7 +21,8 @@ export function addPass(mem: Float32Array, inputs: readonly number[], y: number,
   }
   for (let i = 0; i < size; i++) {
     let sum = mem[first + i];
-    for (let k = 1; k < inputs.length; k++) sum += mem[inputs[k] + i];
+    // Rounded at each addition, as the 2-input Add and TensorFlow.js's Add (float32 steps) do.
+    for (let k = 1; k < inputs.length; k++) sum = Math.fround(sum + mem[inputs[k] + i]);
     mem[y + i] = sum;
   }
 }

@@ -3,7 +3,7 @@
 // needs: the layers that feed the output, in an order where every layer follows its inputs.
 
 import { show } from "../shapes.js";
-import { own } from "./own.js";
+import { MAX_NAME_LENGTH, nameTooLong, own } from "./own.js";
 
 export interface KerasLayer {
   name: string;
@@ -63,6 +63,7 @@ function layerOf(raw: unknown, where: string): Omit<KerasLayer, "inputs"> & { ra
   const rawName = own(raw, "name");
   const name = typeof rawName === "string" ? rawName : own(config, "name");
   if (typeof name !== "string") fail(`${where} has no name`);
+  if (name.length > MAX_NAME_LENGTH) throw nameTooLong(`${where}'s name`, name);
   const className = own(raw, "class_name");
   if (typeof className !== "string") fail(`layer '${name}' has no class_name`);
   return { name, className, config, raw };
@@ -82,7 +83,8 @@ function shapeOf(config: Record<string, unknown>, layer: string): (number | null
 function sequential(config: unknown): Topology {
   const list = Array.isArray(config) ? config : isObject(config) ? own(config, "layers") : undefined;
   if (!Array.isArray(list) || list.length === 0) fail("the Sequential model has no layers");
-  const parsed = list.map((raw, i) => layerOf(raw, `Sequential layer ${i}`));
+  // Array.from: a gap in the list is an undefined layer (refused), not one skipped.
+  const parsed = Array.from(list, (raw, i) => layerOf(raw, `Sequential layer ${i}`));
   const first = parsed[0];
   const inputShape = shapeOf(first.config, first.name);
   if (!inputShape) fail(`the first layer '${first.name}' of the Sequential model has no batch_input_shape`);
@@ -107,7 +109,7 @@ function functional(config: unknown): Topology {
   const list = isObject(config) ? own(config, "layers") : undefined;
   if (!isObject(config) || !Array.isArray(list)) fail("the functional model config has no layers");
   const byName = new Map<string, KerasLayer>();
-  list.forEach((raw, i) => {
+  Array.from(list).forEach((raw, i) => {
     const layer = layerOf(raw, `layer ${i}`);
     const node: KerasLayer = {
       name: layer.name,
@@ -137,7 +139,9 @@ function endpoint(list: unknown, what: string): string {
       `models with ${list.length} ${what}s are not supported (${what}_layers ${show(list.map((e) => e?.[0]))})`,
     );
   }
-  const [name, node, tensor] = list[0] as unknown[];
+  const entry = list[0];
+  if (!Array.isArray(entry)) fail(`${what}_layers ${show(list)} must be [[layer name, 0, 0]]`);
+  const [name, node, tensor] = entry as unknown[];
   if (typeof name !== "string" || (node ?? 0) !== 0 || (tensor ?? 0) !== 0) {
     fail(`${what}_layers ${show(list)} must name one layer's first output`);
   }

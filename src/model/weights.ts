@@ -5,7 +5,7 @@
 import { show } from "../shapes.js";
 import type { WeightSpec } from "./artifacts.js";
 import { halfToFloat } from "./float16.js";
-import { own } from "./own.js";
+import { MAX_NAME_LENGTH, nameTooLong, own } from "./own.js";
 
 export interface Weight {
   shape: number[];
@@ -57,6 +57,7 @@ function checkSpec(raw: unknown, arg: string): WeightSpec {
   const dtype = own(raw, "dtype");
   const quantization = own(raw, "quantization");
   if (typeof name !== "string") throw new TypeError(`${OP}: ${arg}.name (${show(name)}) must be a string`);
+  if (name.length > MAX_NAME_LENGTH) throw nameTooLong(`${arg}.name`, name);
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
     throw new TypeError(`${OP}: ${arg}.shape (${show(shape)}) of '${name}' must be non-negative integers`);
   }
@@ -105,30 +106,48 @@ function sizeOf(spec: WeightSpec, arg: string): number {
 /**
  * Weights by name, and by layer and last name segment for weights written with an extra scope
  * in the middle (layer/cell/kernel, as TensorFlow 2.2+ does), so a layer finds them without a
- * scan over every weight (which made loading quadratic in the number of layers).
+ * scan over every weight (which made loading quadratic in the number of layers). The scopes form
+ * a tree of name segments, so indexing a name costs its length once, however many segments it
+ * has (one map per prefix string made "a/a/a/.../kernel" quadratic in its length).
  */
 export class WeightIndex {
-  /** layer prefix -> last segment -> the first such weight in weightSpecs order. */
-  private readonly scoped = new Map<string, Map<string, Weight>>();
+  private readonly root: ScopeNode = { children: new Map(), first: new Map() };
 
   constructor(private readonly byName: Map<string, Weight>) {
     for (const [key, weight] of byName) {
       const parts = key.split("/");
       const last = parts[parts.length - 1];
-      let prefix = parts[0];
-      for (let i = 1; i < parts.length - 1; i++) {
-        const names = this.scoped.get(prefix) ?? new Map<string, Weight>();
-        this.scoped.set(prefix, names);
-        if (!names.has(last)) names.set(last, weight);
-        prefix += `/${parts[i]}`;
+      let node = this.root;
+      for (let i = 0; i < parts.length - 1; i++) {
+        let child = node.children.get(parts[i]);
+        if (!child) {
+          child = { children: new Map(), first: new Map() };
+          node.children.set(parts[i], child);
+        }
+        node = child;
+        // Under every scope but the whole path (`${layer}/${name}` is looked up by name).
+        if (i < parts.length - 2 && !node.first.has(last)) node.first.set(last, weight);
       }
     }
   }
 
   /** The weight `${layer}/${name}`, or the first `${layer}/.../${name}`. */
   find(layer: string, name: string): Weight | undefined {
-    return this.byName.get(`${layer}/${name}`) ?? this.scoped.get(layer)?.get(name);
+    const direct = this.byName.get(`${layer}/${name}`);
+    if (direct) return direct;
+    let node: ScopeNode | undefined = this.root;
+    for (const part of layer.split("/")) {
+      node = node.children.get(part);
+      if (!node) return undefined;
+    }
+    return node.first.get(name);
   }
+}
+
+/** One scope: the scopes under it, and the first weight (in weightSpecs order) per last segment below it. */
+interface ScopeNode {
+  children: Map<string, ScopeNode>;
+  first: Map<string, Weight>;
 }
 
 function decodeOne(spec: WeightSpec, view: DataView, offset: number, size: number): Float32Array {
