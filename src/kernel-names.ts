@@ -6,6 +6,7 @@
 // in model.describe(), so a test can tell which kernel a geometry selects.
 
 import type { Runtime, WasmBackend } from "./runtime.js";
+import type { Geometry } from "./shapes.js";
 
 /** By id, in the order of assembly/kernels.ts. */
 const KERNEL_NAMES = [
@@ -30,15 +31,9 @@ function named(rt: Runtime, id: number): string {
 }
 
 /** A depthwise window, as the kernels select on it. */
-export interface DepthwiseWindow {
-  kH: number;
-  kW: number;
-  strideH: number;
-  strideW: number;
-  dilationH: number;
-  dilationW: number;
+export type DepthwiseWindow = Pick<Geometry, "kH" | "kW" | "strideH" | "strideW" | "dilationH" | "dilationW"> & {
   multiplier: number;
-}
+};
 
 export function dwconvKernelName(rt: Runtime, w: DepthwiseWindow): string {
   return named(rt, rt.kernels.dwconvKernel(w.kH, w.kW, w.strideH, w.strideW, w.dilationH, w.dilationW, w.multiplier));
