@@ -54,7 +54,8 @@ export class WasmConvStep implements Step {
   private g: Geometry | undefined;
   private inH = 0;
   private inW = 0;
-  private asGemm = false;
+  /** 1x1, stride 1, unpadded: one GEMM over all pixels (known at load, whatever the input size). */
+  private readonly asGemm: boolean;
   private input = 0;
   private output = 0;
   private inImage = 0;
@@ -70,7 +71,8 @@ export class WasmConvStep implements Step {
     const { kH, kW } = node.window;
     const pack = gemmPack(rt, node.filter, node.bias, kH * kW * node.inChannels, node.outChannels);
     this.blocks = new Blocks(rt, [pack], `layer '${node.name}'`);
-    this.kernels = [isPointwise(node) ? gemmKernelName(rt) : conv2dKernelName(rt)];
+    this.asGemm = isPointwise(node);
+    this.kernels = [this.asGemm ? gemmKernelName(rt) : conv2dKernelName(rt)];
     this.packed = this.blocks.packed[0];
     this.geometry = this.blocks.geometry;
     this.padded = PaddedTaps.of(node.filter, kH, kW, node.outChannels);
@@ -91,8 +93,6 @@ export class WasmConvStep implements Step {
     this.inImage = h * w * c * 4;
     this.pixels = g.outH * g.outW;
     this.outImage = this.pixels * node.outChannels * 4;
-    const pads = g.padTop + g.padBottom + g.padLeft + g.padRight;
-    this.asGemm = g.kH === 1 && g.kW === 1 && g.strideH === 1 && g.strideW === 1 && pads === 0;
     if (this.asGemm) return NO_NEEDS;
     writeConvGeometry(
       this.blocks.rt.heap.i32(),
