@@ -1,21 +1,10 @@
 // This machine's wasm-SIMD peak: bench/peak/peak.ts compiled with asc into build/ (SIMD, and
 // relaxed SIMD when the engine validates it), each variant timed best-of-N over enough
 // iterations to dwarf the call. Run alone: node --experimental-wasm-relaxed-simd bench/peak.mjs
-import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { peakBytes } from "./peak-bytes.mjs";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const VARIANTS = { peak12: 12 * 8, peak8: 8 * 8 }; // export -> flops per iteration
-
-function compile(features) {
-  mkdirSync(`${ROOT}build`, { recursive: true });
-  const out = `${ROOT}build/peak.${features.join("+")}.wasm`;
-  const asc = `${ROOT}node_modules/.bin/asc`;
-  const flags = ["-O3", "--runtime", "stub", "--noAssert", "--enable", features.join(",")];
-  execFileSync(asc, [`${ROOT}bench/peak/peak.ts`, ...flags, "-o", out], { stdio: "inherit" });
-  return readFileSync(out);
-}
 
 /**
  * @returns {Promise<Record<string, { gflops: number, variants: Record<string, number> }>>}
@@ -23,11 +12,8 @@ function compile(features) {
  */
 export async function measurePeak({ iterations = 2_000_000, repeats = 150 } = {}) {
   const result = {};
-  for (const [build, features] of [
-    ["simd", ["simd"]],
-    ["relaxed-simd", ["simd", "relaxed-simd"]],
-  ]) {
-    const bytes = compile(features);
+  for (const build of ["simd", "relaxed-simd"]) {
+    const bytes = peakBytes(build);
     if (!WebAssembly.validate(bytes)) continue;
     const { instance } = await WebAssembly.instantiate(bytes);
     const variants = {};

@@ -25,6 +25,7 @@ export type {
   Backend,
   ConvOptions,
   ExplicitPadding,
+  GemmTile,
   InitOptions,
   Layer,
   NamedPadding,

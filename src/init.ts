@@ -2,6 +2,7 @@
 // feature probes and a known-answer run choose the best build the runtime computes correctly.
 
 import { relaxedSimd, scalar, simd } from "./embedded/wasm.generated.js";
+import { checkTiles, chooseTiles, type TileOptions } from "./dispatch.js";
 import { knownAnswerError } from "./known-answer.js";
 import { instantiate, type Runtime, runtimeOf, type WasmBackend } from "./runtime.js";
 import { show } from "./shapes.js";
@@ -105,11 +106,11 @@ export function supports(backend: WasmBackend): boolean {
  * backend 'auto' (default) takes the best build that validates and passes a known-answer run.
  */
 export async function init(options: InitOptions = {}): Promise<void> {
-  const { backend: requested = "auto", wasm } = checkInitOptions("init", options);
+  const { backend: requested = "auto", wasm, tiles } = checkInitOptions("init", options);
   if (wasm !== undefined) {
     const module = await toModule(wasm);
     checkBuild("init", module, wasm);
-    use("init", await instantiate(module), requested);
+    use("init", await instantiate(module), requested, tiles);
     return;
   }
   if (!HAS_EMBEDDED && requested !== "js") throw wasmRequired("init");
@@ -124,7 +125,7 @@ export async function init(options: InitOptions = {}): Promise<void> {
     }
     if (knownAnswerError(runtime) === undefined) break;
   }
-  choose("init", requested);
+  choose("init", requested, tiles);
 }
 
 /**
@@ -132,15 +133,15 @@ export async function init(options: InitOptions = {}): Promise<void> {
  * options.wasm must be a WebAssembly.Module or its bytes (a URL or Response needs init()).
  */
 export function initSync(options: InitOptions = {}): void {
-  const { backend: requested = "auto", wasm } = checkInitOptions("initSync", options);
+  const { backend: requested = "auto", wasm, tiles } = checkInitOptions("initSync", options);
   if (wasm !== undefined) {
     const module = toModuleSync(wasm);
     checkBuild("initSync", module, wasm);
-    use("initSync", runtimeOf(new WebAssembly.Instance(module, {})), requested);
+    use("initSync", runtimeOf(new WebAssembly.Instance(module, {})), requested, tiles);
     return;
   }
   if (!HAS_EMBEDDED && requested !== "js") throw wasmRequired("initSync");
-  choose("initSync", requested);
+  choose("initSync", requested, tiles);
 }
 
 /** Which build is in use: 'relaxed-simd', 'simd', 'scalar' or 'js'. */
@@ -163,16 +164,20 @@ function candidates(requested: "auto" | Backend): WasmBackend[] {
 }
 
 /** Selects an embedded build (compiling it synchronously unless init() already has). */
-function choose(op: string, requested: "auto" | Backend): void {
+function choose(op: string, requested: "auto" | Backend, tiles: TileOptions | undefined): void {
   if (requested === "js") {
     active = { backend: "js", runtime: null, auto: false };
     return;
   }
   if (requested === "auto") {
-    if (active?.auto) return;
+    if (active?.auto) {
+      if (active.runtime) chooseTiles(active.runtime, tiles);
+      return;
+    }
     for (const candidate of candidates("auto")) {
       const runtime = embeddedRuntime(op, candidate);
       if (knownAnswerError(runtime) === undefined) {
+        chooseTiles(runtime, tiles);
         active = { backend: candidate, runtime, auto: true };
         return;
       }
@@ -189,11 +194,12 @@ function choose(op: string, requested: "auto" | Backend): void {
   const runtime = embeddedRuntime(op, requested);
   const failure = knownAnswerError(runtime);
   if (failure) throw new Error(`${op}: backend '${requested}' computes wrong results on this engine (${failure})`);
+  chooseTiles(runtime, tiles);
   active = { backend: requested, runtime, auto: false };
 }
 
 /** Selects a build the caller supplied as options.wasm. */
-function use(op: string, runtime: Runtime, requested: "auto" | Backend): void {
+function use(op: string, runtime: Runtime, requested: "auto" | Backend, tiles: TileOptions | undefined): void {
   if (requested !== "auto" && requested !== runtime.backend) {
     throw new RangeError(
       `${op}: options.backend ("${requested}") must match options.wasm, which is the '${runtime.backend}' build`,
@@ -202,27 +208,29 @@ function use(op: string, runtime: Runtime, requested: "auto" | Backend): void {
   const failure = knownAnswerError(runtime);
   if (failure)
     throw new Error(`${op}: the '${runtime.backend}' build computes wrong results on this engine (${failure})`);
+  chooseTiles(runtime, tiles);
   active = { backend: runtime.backend, runtime, auto: false };
 }
 
-function checkInitOptions(op: string, options: unknown): InitOptions {
+function checkInitOptions(op: string, options: unknown): InitOptions & { tiles?: TileOptions } {
   if (options === null || typeof options !== "object" || Array.isArray(options))
     throw new TypeError(`${op}: options (${show(options)}) must be an object`);
   for (const key of Object.keys(options)) {
-    if (key !== "backend" && key !== "wasm")
-      throw new TypeError(`${op}: options.${key} is not an option (expected backend, wasm)`);
+    if (key !== "backend" && key !== "wasm" && key !== "tiles")
+      throw new TypeError(`${op}: options.${key} is not an option (expected backend, wasm, tiles)`);
   }
   // Own properties only, each read once: a polluted Object.prototype.wasm is no option.
   const given = options as InitOptions;
   const b = Object.hasOwn(given, "backend") ? given.backend : undefined;
   const wasm = Object.hasOwn(given, "wasm") ? given.wasm : undefined;
+  const tiles = checkTiles(op, Object.hasOwn(given, "tiles") ? given.tiles : undefined);
   if (b !== undefined && typeof b !== "string") {
     throw new TypeError(`${op}: options.backend (${show(b)}) must be one of "auto", ${BACKENDS.map(show).join(", ")}`);
   }
   if (b !== undefined && b !== "auto" && !BACKENDS.includes(b)) {
     throw new RangeError(`${op}: options.backend (${show(b)}) must be one of "auto", ${BACKENDS.map(show).join(", ")}`);
   }
-  return { backend: b, wasm };
+  return { backend: b, wasm, tiles };
 }
 
 /** The exports of every sepconv build (the Kernels interface in runtime.ts). */

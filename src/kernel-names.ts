@@ -1,7 +1,7 @@
 // The names of the microkernels a layer runs, by one grammar: op, then shape and tile, then the
 // instruction set of the build, e.g. dwconv_3x3s2_c4x4__wasmrelaxedsimd (a 3x3 stride-2
 // depthwise tile of 4 channels by 4 output pixels), gemm_4x8__wasmsimd (4 rows by 8 columns),
-// gemm_1x1__scalar. The builds report which kernel they run as an id (assembly/kernels.ts);
+// gemm_2x4__scalar. The builds report which kernel they run as an id (assembly/kernels.ts);
 // the js backend runs the plain-JS reference (`__js`). Exposed as layer.kernels and per step
 // in model.describe(), so a test can tell which kernel a geometry selects.
 
@@ -16,10 +16,12 @@ const KERNEL_NAMES = [
   "dwconv_3x3s2_c4x4",
   "dwconv_5x5s1_c4x4",
   "dwconv_5x5s2_c4x4",
-  "gemm_1x1",
+  "gemm_2x4",
   "gemm_4x8",
   "conv_1x1",
   "conv_gather4_4x8",
+  "gemm_2x16",
+  "gemm_6x8",
 ] as const;
 
 const ISA: Record<WasmBackend, string> = { scalar: "scalar", simd: "wasmsimd", "relaxed-simd": "wasmrelaxedsimd" };
@@ -39,8 +41,9 @@ export function dwconvKernelName(rt: Runtime, w: DepthwiseWindow): string {
   return named(rt, rt.kernels.dwconvKernel(w.kH, w.kW, w.strideH, w.strideW, w.dilationH, w.dilationW, w.multiplier));
 }
 
-export function gemmKernelName(rt: Runtime): string {
-  return named(rt, rt.kernels.gemmKernel());
+/** The name of what gemm runs for tile id `tile` (a layer's Runtime.gemmTile, taken when it was made). */
+export function gemmKernelName(rt: Runtime, tile: number): string {
+  return named(rt, rt.kernels.gemmKernel(tile));
 }
 
 export function conv2dKernelName(rt: Runtime): string {

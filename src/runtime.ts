@@ -37,8 +37,11 @@ export interface Kernels {
     zeroRow: number,
     rows: number,
   ): void;
-  gemmKernel(): number;
+  /** The GEMM microkernel's id that gemm runs for tile id `tile` in this build. */
+  gemmKernel(tile: number): number;
+  /** tile: a GEMM microkernel id (the dispatch table's choice, Runtime.gemmTile). */
   gemm(
+    tile: number,
     input: number,
     rows: number,
     depth: number,
@@ -50,6 +53,7 @@ export interface Kernels {
   conv2dKernel(): number;
   conv2d(geometry: number, input: number, packed: number, output: number, zero: number, scratch: number): void;
   separable(
+    gemmTile: number,
     geometry: number,
     input: number,
     depthwisePacked: number,
@@ -70,6 +74,11 @@ export const ROW_POINTER_BYTES = 32;
 
 export class Runtime {
   readonly heap: Heap;
+  /**
+   * The GEMM microkernel id layers made now take (src/dispatch.ts sets it at init; each layer
+   * keeps the one it was made with). 7 is 4x8 until init chooses.
+   */
+  gemmTile = 7;
 
   constructor(
     readonly backend: WasmBackend,

@@ -53,11 +53,20 @@ export interface SeparableOptions extends ConvOptions {
 /** The builds sepconv can run on: three wasm builds and the plain-JS reference. */
 export type Backend = "relaxed-simd" | "simd" | "scalar" | "js";
 
+/** A GEMM tile of the SIMD builds: rows x columns of accumulators. */
+export type GemmTile = "2x16" | "4x8" | "6x8";
+
 export interface InitOptions {
   /** 'auto' (default) picks the best build the runtime supports and computes correctly. */
   backend?: "auto" | Backend;
   /** A compiled module, its bytes, or where to fetch them: for edge runtimes, CSP and self-hosting. */
   wasm?: WebAssembly.Module | BufferSource | URL | Response;
+  /**
+   * Pins microkernel tiles instead of the per-engine table, e.g. { gemm: "6x8" }: the GEMM
+   * tile of the SIMD builds ("2x16", "4x8" or "6x8"; the scalar build has one). Layers made
+   * afterwards use it, and layer.kernels names it.
+   */
+  tiles?: { gemm?: GemmTile };
 }
 
 /** A prepared layer: weights packed once, buffers kept between runs. */

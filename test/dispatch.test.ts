@@ -10,9 +10,11 @@ import {
   createPointwiseConv2d,
   createSeparableConv2d,
   init,
+  initSync,
   loadLayersModel,
   type Tensor,
 } from "../src/index.js";
+import { detectEngine, type Engine, tableGemmTile } from "../src/dispatch.js";
 import { ALL_BACKENDS } from "./helpers.js";
 import { kernelIn } from "./testers/tester.js";
 
@@ -26,14 +28,15 @@ function expected(build: Backend) {
   const simd = build === "simd" || build === "relaxed-simd";
   const dw = (tile: string) => (build === "js" ? "dwconv_reference" : simd ? tile : "dwconv_generic_c1");
   const generic = build === "js" ? "dwconv_reference" : simd ? "dwconv_generic_c4" : "dwconv_generic_c1";
-  const gemm = build === "js" ? "gemm_reference" : simd ? "gemm_4x8" : "gemm_1x1";
+  const gemm = build === "js" ? "gemm_reference" : simd ? "gemm_4x8" : "gemm_2x4";
   const conv = build === "js" ? "conv_reference" : simd ? "conv_gather4_4x8" : "conv_1x1";
   return { dw, generic, gemm, conv };
 }
 
 for (const build of ALL_BACKENDS) {
   describe(`kernel dispatch on ${build}`, () => {
-    beforeAll(() => init({ backend: build }));
+    // The GEMM tile is pinned: which one the engine table picks is tested below.
+    beforeAll(() => init({ backend: build, tiles: { gemm: "4x8" } }));
     const e = expected(build);
     const name = (base: string) => kernelIn(base, build);
 
@@ -121,3 +124,63 @@ for (const build of ALL_BACKENDS) {
     });
   });
 }
+
+describe("GEMM tile per engine (the dispatch table)", () => {
+  const v8 = (major: number): Engine => ({ name: "v8", major });
+
+  it("the table: V8 11 (Node 20) 2x16; V8 12 4x8 with FMA; V8 13+ 6x8 with FMA; 2x16 without; JSC 2x16; others 4x8", () => {
+    expect(tableGemmTile(v8(11), "relaxed-simd")).toBe("2x16");
+    expect(tableGemmTile(v8(11), "simd")).toBe("2x16");
+    expect(tableGemmTile(v8(12), "relaxed-simd")).toBe("4x8");
+    expect(tableGemmTile(v8(12), "simd")).toBe("2x16");
+    expect(tableGemmTile(v8(15), "relaxed-simd")).toBe("6x8");
+    expect(tableGemmTile(v8(13), "relaxed-simd")).toBe("6x8");
+    expect(tableGemmTile(v8(13), "simd")).toBe("2x16");
+    expect(tableGemmTile({ name: "jsc", major: 0 }, "relaxed-simd")).toBe("2x16");
+    expect(tableGemmTile({ name: "spidermonkey", major: 0 }, "simd")).toBe("4x8");
+    expect(tableGemmTile({ name: "unknown", major: 0 }, "simd")).toBe("4x8");
+  });
+
+  it("detects this engine from the host's version strings", () => {
+    expect(detectEngine()).toEqual({ name: "v8", major: Number.parseInt(process.versions.v8, 10) });
+  });
+
+  for (const build of ["simd", "relaxed-simd"] as const) {
+    it(`${build}: init() takes the table's tile; tiles.gemm pins one; a layer keeps the tile it was made with`, async () => {
+      const filter = zeros([8, 8]);
+      await init({ backend: build });
+      const tile = tableGemmTile(detectEngine(), build);
+      const fromTable = createPointwiseConv2d(filter);
+      expect(fromTable.kernels).toEqual([kernelIn(`gemm_${tile}`, build)]);
+      for (const pin of ["2x16", "4x8", "6x8"] as const) {
+        await init({ backend: build, tiles: { gemm: pin } });
+        const layer = createPointwiseConv2d(filter);
+        expect(layer.kernels).toEqual([kernelIn(`gemm_${pin}`, build)]);
+        layer.dispose();
+      }
+      expect(fromTable.kernels).toEqual([kernelIn(`gemm_${tile}`, build)]);
+      fromTable.dispose();
+    });
+  }
+
+  it("the scalar build has one GEMM tile whatever is pinned", async () => {
+    await init({ backend: "scalar", tiles: { gemm: "6x8" } });
+    const layer = createPointwiseConv2d(zeros([3, 5]));
+    expect(layer.kernels).toEqual(["gemm_2x4__scalar"]);
+    layer.dispose();
+  });
+
+  it("refuses bad tiles options by name", async () => {
+    await expect(init({ tiles: { gemm: "3x3" as never } })).rejects.toThrow(
+      new RangeError('init: options.tiles.gemm ("3x3") must be one of "4x8", "2x16", "6x8"'),
+    );
+    await expect(init({ tiles: { gemm: 6 as never } })).rejects.toThrow(TypeError);
+    await expect(init({ tiles: { conv: "4x8" } as never })).rejects.toThrow(
+      new TypeError("init: options.tiles.conv is not a tile option (expected gemm)"),
+    );
+    await expect(init({ tiles: "6x8" as never })).rejects.toThrow(
+      new TypeError('init: options.tiles ("6x8") must be an object such as { gemm: "2x16" }'),
+    );
+    expect(() => initSync({ tiles: null as never })).toThrow(TypeError);
+  });
+});

@@ -7,7 +7,7 @@
 
 import { F32, activate, madd } from "../common";
 import { CONV_1X1, CONV_GATHER4_4X8 } from "../kernels";
-import { rowQuad4x8 } from "../gemm/gemm";
+import { gemm_4x8_rows } from "../gemm/tiles";
 import { NR } from "../gemm/pack";
 
 /** Geometry of one conv2d call (one image). */
@@ -78,7 +78,11 @@ export function conv_4x8__simd128(
     for (let i = 0; i < 4; i++) gatherField(g, input, zero, q + min<i32>(i, valid - 1), scratch + <usize>i * rowBytes);
     const x0 = scratch, x1 = scratch + rowBytes, x2 = scratch + 2 * rowBytes, x3 = scratch + 3 * rowBytes;
     const panels = (g.outChannels + NR - 1) / NR;
-    rowQuad4x8(x0, x1, x2, x3, valid, depth, packed, g.outChannels, output + <usize>q * outRow, g.activation, 0, panels);
+    const panelBytes = <usize>(depth + 1) * NR * F32;
+    const out = output + <usize>q * outRow;
+    for (let p = 0; p < panels; p++) {
+      gemm_4x8_rows(x0, x1, x2, x3, valid, depth, packed, panelBytes, p, g.outChannels, out, outRow, g.activation);
+    }
   }
 }
 

@@ -8,10 +8,10 @@ import { gemm } from "../gemm/gemm";
 
 /**
  * One image: depthwise (geometry g, its activation) then pointwise to `outChannels` with
- * `pointwiseActivation`. `scratch` holds bandRows * outW * channels * multiplier floats, `rows` the depthwise kernel's row pointers.
+ * `pointwiseActivation` by GEMM microkernel `gemmTile`. `scratch` holds bandRows * outW * channels * multiplier floats, `rows` the depthwise kernel's row pointers.
  */
 export function separable(
-  g: DwGeometry, input: usize, depthwisePacked: usize, zeroRow: usize,
+  gemmTile: i32, g: DwGeometry, input: usize, depthwisePacked: usize, zeroRow: usize,
   pointwisePacked: usize, outChannels: i32, pointwiseActivation: i32,
   outH: i32, bandRows: i32, scratch: usize, output: usize, rows: usize,
 ): void {
@@ -21,7 +21,7 @@ export function separable(
     const rowEnd = min<i32>(rowBegin + bandRows, outH);
     dwconvRows(g, input, depthwisePacked, scratch, rowBegin, rowEnd, zeroRow, rows);
     gemm(
-      scratch, (rowEnd - rowBegin) * g.outW, depth, pointwisePacked, outChannels,
+      gemmTile, scratch, (rowEnd - rowBegin) * g.outW, depth, pointwisePacked, outChannels,
       output + <usize>rowBegin * outRowBytes, pointwiseActivation,
     );
   }

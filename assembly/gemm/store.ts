@@ -3,8 +3,9 @@
 
 import { activate4, storeLanes } from "../common";
 
-// @ts-ignore: decorator
-@inline export function storeRow8(ptr: usize, lo: v128, hi: v128, colsLeft: i32, act: i32): void {
+// Not inlined: it runs once per tile row after the whole k loop, and inlining its four
+// activations into every row of every tile cost ~10 KB per build.
+export function storeRow8(ptr: usize, lo: v128, hi: v128, colsLeft: i32, act: i32): void {
   if (colsLeft >= 8) {
     v128.store(ptr, activate4(lo, act));
     v128.store(ptr, activate4(hi, act), 16);

@@ -34,6 +34,8 @@ const FIELD_PAD_TOP = 10;
 export class WasmChainStep implements Step {
   /** In the order they run per band: [expand GEMM,] depthwise, project GEMM. */
   readonly kernels: readonly string[];
+  /** The GEMM microkernel id this layer runs (the dispatch table's choice when it was made). */
+  private readonly gemmTile: number;
   private readonly blocks: Blocks;
   private readonly expandPacked: number;
   private readonly depthwisePacked: number;
@@ -71,8 +73,10 @@ export class WasmChainStep implements Step {
     ];
     if (expand) packs.push(gemmPack(rt, expand.filter, expand.bias, expand.inChannels, expand.outChannels));
     this.blocks = new Blocks(rt, packs, `layers '${op.layers.join("+")}'`);
-    const stages = [dwconvKernelName(rt, { ...dw.window, multiplier: dw.multiplier }), gemmKernelName(rt)];
-    this.kernels = expand ? [gemmKernelName(rt), ...stages] : stages;
+    this.gemmTile = rt.gemmTile;
+    const gemm = gemmKernelName(rt, this.gemmTile);
+    const stages = [dwconvKernelName(rt, { ...dw.window, multiplier: dw.multiplier }), gemm];
+    this.kernels = expand ? [gemm, ...stages] : stages;
     [this.depthwisePacked, this.projectPacked] = this.blocks.packed;
     this.expandPacked = expand ? this.blocks.packed[2] : 0;
     this.geometry = this.blocks.geometry;
@@ -161,6 +165,7 @@ export class WasmChainStep implements Step {
         have0 = need0;
         if (need1 > have1) {
           k.gemm(
+            this.gemmTile,
             input + have1 * this.inW * this.inChannels * 4,
             (need1 - have1) * this.inW,
             this.inChannels,
@@ -178,7 +183,7 @@ export class WasmChainStep implements Step {
       }
       k.dwconvRows(this.geometry, dwInput, this.depthwisePacked, depthwiseBand, oy0, oy1, arena.zeros, arena.rows);
       const bandOutput = output + oy0 * outRowBytes;
-      k.gemm(depthwiseBand, (oy1 - oy0) * g.outW, depth, this.projectPacked, cout, bandOutput, projectAct);
+      k.gemm(this.gemmTile, depthwiseBand, (oy1 - oy0) * g.outW, depth, this.projectPacked, cout, bandOutput, projectAct);
       if (this.residual >= 0) {
         const mem = arena.mem;
         const y = bandOutput >>> 2;

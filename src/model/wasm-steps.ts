@@ -46,6 +46,8 @@ function slotOf(plan: Plan, name: string) {
 /** Conv2D: one GEMM over all pixels when 1x1/stride 1/unpadded, else the gathering conv kernel. */
 export class WasmConvStep implements Step {
   readonly kernels: readonly string[];
+  /** The GEMM microkernel id this layer runs (the dispatch table's choice when it was made). */
+  private readonly gemmTile: number;
   private readonly blocks: Blocks;
   private readonly packed: number;
   private readonly geometry: number;
@@ -72,7 +74,8 @@ export class WasmConvStep implements Step {
     const pack = gemmPack(rt, node.filter, node.bias, kH * kW * node.inChannels, node.outChannels);
     this.blocks = new Blocks(rt, [pack], `layer '${node.name}'`);
     this.asGemm = isPointwise(node);
-    this.kernels = [this.asGemm ? gemmKernelName(rt) : conv2dKernelName(rt)];
+    this.gemmTile = rt.gemmTile;
+    this.kernels = [this.asGemm ? gemmKernelName(rt, this.gemmTile) : conv2dKernelName(rt)];
     this.packed = this.blocks.packed[0];
     this.geometry = this.blocks.geometry;
     this.padded = PaddedTaps.of(node.filter, kH, kW, node.outChannels);
@@ -114,7 +117,7 @@ export class WasmConvStep implements Step {
     const output = arena.ptr + this.output;
     if (this.asGemm) {
       const act = activationCode(kernelActivation(node.act));
-      k.gemm(input, this.batch * this.pixels, node.inChannels, this.packed, node.outChannels, output, act);
+      k.gemm(this.gemmTile, input, this.batch * this.pixels, node.inChannels, this.packed, node.outChannels, output, act);
       return;
     }
     for (let i = 0; i < this.batch; i++) {
@@ -209,6 +212,8 @@ export class WasmDepthwiseStep implements Step {
 /** Dense: a GEMM with one row per leading index (batch, and any dimensions before the last). */
 export class WasmDenseStep implements Step {
   readonly kernels: readonly string[];
+  /** The GEMM microkernel id this layer runs (the dispatch table's choice when it was made). */
+  private readonly gemmTile: number;
   private readonly blocks: Blocks;
   private readonly packed: number;
   private input = 0;
@@ -222,7 +227,8 @@ export class WasmDenseStep implements Step {
   ) {
     const pack = gemmPack(rt, node.kernel, node.bias, node.inUnits, node.units);
     this.blocks = new Blocks(rt, [pack], `layer '${node.name}'`);
-    this.kernels = [gemmKernelName(rt)];
+    this.gemmTile = rt.gemmTile;
+    this.kernels = [gemmKernelName(rt, this.gemmTile)];
     this.packed = this.blocks.packed[0];
   }
 
@@ -238,7 +244,7 @@ export class WasmDenseStep implements Step {
     const { node } = this;
     const act = activationCode(kernelActivation(node.act));
     const k = this.blocks.rt.kernels;
-    k.gemm(arena.ptr + this.input, this.rows, node.inUnits, this.packed, node.units, arena.ptr + this.output, act);
+    k.gemm(this.gemmTile, arena.ptr + this.input, this.rows, node.inUnits, this.packed, node.units, arena.ptr + this.output, act);
   }
 
   dispose(): void {

@@ -11,6 +11,8 @@ import { PaddedTaps } from "./padded-taps.js";
 /** conv2d and pointwise: 1x1 windows with stride 1 and no padding run as one GEMM over all pixels. */
 export class ConvLayer extends WasmLayer {
   readonly kernels: readonly string[];
+  /** The GEMM microkernel id this layer runs (the dispatch table's choice when it was made). */
+  private readonly gemmTile: number;
   private readonly asGemm: boolean;
   private readonly packed: number;
   private readonly geometry: number;
@@ -36,7 +38,8 @@ export class ConvLayer extends WasmLayer {
     this.geometry = geometry;
     this.padded = PaddedTaps.of(spec.filter, spec.kH, spec.kW, cols);
     this.asGemm = runsAsGemm(spec);
-    this.kernels = [this.asGemm ? gemmKernelName(rt) : conv2dKernelName(rt)];
+    this.gemmTile = rt.gemmTile;
+    this.kernels = [this.asGemm ? gemmKernelName(rt, this.gemmTile) : conv2dKernelName(rt)];
   }
 
   protected plan(x: Tensor): Plan {
@@ -84,6 +87,7 @@ export class ConvLayer extends WasmLayer {
     const s = this.spec;
     if (this.asGemm) {
       k.gemm(
+        this.gemmTile,
         input,
         batch * this.pixels,
         s.inChannels,

@@ -14,6 +14,8 @@ const BAND_FLOATS = 32 * 1024;
 /** Fused depthwise -> pointwise: the intermediate exists only one band of rows at a time. */
 export class SeparableLayer extends WasmLayer {
   readonly kernels: readonly string[];
+  /** The GEMM microkernel id this layer runs (the dispatch table's choice when it was made). */
+  private readonly gemmTile: number;
   private readonly depthwisePacked: number;
   private readonly pointwisePacked: number;
   private readonly geometry: number;
@@ -45,7 +47,8 @@ export class SeparableLayer extends WasmLayer {
     [this.depthwisePacked, this.pointwisePacked] = packed;
     this.geometry = geometry;
     this.padded = PaddedTaps.of(dw.filter, dw.kH, dw.kW, depth)?.toAllChannels();
-    this.kernels = [dwconvKernelName(rt, { ...dw, ...dw.window }), gemmKernelName(rt)];
+    this.gemmTile = rt.gemmTile;
+    this.kernels = [dwconvKernelName(rt, { ...dw, ...dw.window }), gemmKernelName(rt, this.gemmTile)];
   }
 
   protected plan(x: Tensor): Plan {
@@ -85,6 +88,7 @@ export class SeparableLayer extends WasmLayer {
     const act = activationCode(pw.window.activation);
     for (let i = 0; i < batch; i++) {
       k.separable(
+        this.gemmTile,
         this.geometry,
         input + i * this.inImage,
         this.depthwisePacked,

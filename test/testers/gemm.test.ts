@@ -6,7 +6,7 @@
 // layer selected the kernel under test and compares with the plain-JS reference.
 
 import { beforeAll, describe, it } from "vitest";
-import { createConv2d, createPointwiseConv2d, init, reference } from "../../src/index.js";
+import { createConv2d, createPointwiseConv2d, type GemmTile, init, reference } from "../../src/index.js";
 import { randomArray, randomTensor, rng, WASM_BUILDS } from "../helpers.js";
 import { checkKernel, kernelIn } from "./tester.js";
 
@@ -22,10 +22,20 @@ function around(t: number, what: string): [string, number][] {
   return cases;
 }
 
-const TILES = {
-  scalar: { gemm: "gemm_1x1", conv: "conv_1x1", mr: 1, nr: 1 },
-  simd: { gemm: "gemm_4x8", conv: "conv_gather4_4x8", mr: 4, nr: 8 },
-  "relaxed-simd": { gemm: "gemm_4x8", conv: "conv_gather4_4x8", mr: 4, nr: 8 },
+/** Each build's GEMM tiles (init's tiles.gemm pins one; undefined: the build has only one). */
+const GEMM_TILES: Record<string, { pin?: GemmTile; mr: number; nr: number }[]> = {
+  scalar: [{ mr: 2, nr: 4 }],
+  simd: [
+    { pin: "2x16", mr: 2, nr: 16 },
+    { pin: "4x8", mr: 4, nr: 8 },
+    { pin: "6x8", mr: 6, nr: 8 },
+  ],
+};
+GEMM_TILES["relaxed-simd"] = GEMM_TILES.simd;
+const CONV_TILES = {
+  scalar: { conv: "conv_1x1", mr: 1, nr: 1 },
+  simd: { conv: "conv_gather4_4x8", mr: 4, nr: 8 },
+  "relaxed-simd": { conv: "conv_gather4_4x8", mr: 4, nr: 8 },
 } as const;
 
 const K_CASES: [string, number][] = [
@@ -35,38 +45,57 @@ const K_CASES: [string, number][] = [
 ];
 
 for (const build of WASM_BUILDS) {
-  const tile = TILES[build];
-  describe(`GEMM and conv2d microkernels on ${build}`, () => {
-    beforeAll(() => init({ backend: build }));
+  for (const gemmTile of GEMM_TILES[build]) {
+    const { mr, nr, pin } = gemmTile;
+    const base = `gemm_${mr}x${nr}`;
+    describe(`GEMM microkernel ${base} on ${build}`, () => {
+      beforeAll(() => init({ backend: build, tiles: pin ? { gemm: pin } : undefined }));
+      const kernel = kernelIn(base, build);
 
-    it(`${kernelIn(tile.gemm, build)}: m, n and k around the ${tile.mr}x${tile.nr} tile`, () => {
-      const random = rng(11);
-      const kernel = kernelIn(tile.gemm, build);
-      for (const [mName, m] of around(tile.mr, "m")) {
-        for (const [nName, n] of around(tile.nr, "n")) {
-          for (const [kName, k] of K_CASES) {
-            const x = randomTensor(random, [1, 1, m, k]);
-            const filter = randomTensor(random, [k, n]);
-            const options = { bias: randomArray(random, n), activation: "hardswish" as const };
-            const want = reference.pointwiseConv2d(x, filter, options);
-            const label = `${kernel} ${mName} (${m}) ${nName} (${n}) ${kName} (${k})`;
-            checkKernel(createPointwiseConv2d(filter, options), kernel, x, want, k, label);
+      it(`${kernel}: m, n and k around the ${mr}x${nr} tile`, () => {
+        const random = rng(11);
+        for (const [mName, m] of around(mr, "m")) {
+          for (const [nName, n] of around(nr, "n")) {
+            for (const [kName, k] of K_CASES) {
+              const x = randomTensor(random, [1, 1, m, k]);
+              const filter = randomTensor(random, [k, n]);
+              const options = { bias: randomArray(random, n), activation: "hardswish" as const };
+              const want = reference.pointwiseConv2d(x, filter, options);
+              const label = `${kernel} ${mName} (${m}) ${nName} (${n}) ${kName} (${k})`;
+              checkKernel(createPointwiseConv2d(filter, options), kernel, x, want, k, label);
+            }
           }
         }
-      }
-    });
+      });
 
-    it(`${kernelIn(tile.gemm, build)}: packed weights past 256 KiB go panel by panel`, () => {
-      const random = rng(12);
-      const kernel = kernelIn(tile.gemm, build);
-      // 256 x 300 weights (plus bias rows) are about 300 KiB packed: the panel-major order.
-      for (const m of [1, 3, 4, 9]) {
-        const x = randomTensor(random, [1, 1, m, 256]);
-        const filter = randomTensor(random, [256, 300]);
-        const want = reference.pointwiseConv2d(x, filter);
-        checkKernel(createPointwiseConv2d(filter), kernel, x, want, 256, `${kernel} panel-major m ${m}`);
-      }
+      it(`${kernel}: packed weights past 256 KiB, walked panel-major`, () => {
+        const random = rng(12);
+        // 256 x 300 weights (plus bias rows) are about 300 KiB packed: the panel-major order,
+        // with an odd count of panels (38) for the two-panel tile's tail.
+        for (const m of [1, mr - 1, mr, 2 * mr + 1].filter((v) => v > 0)) {
+          const x = randomTensor(random, [1, 1, m, 256]);
+          const filter = randomTensor(random, [256, 300]);
+          const want = reference.pointwiseConv2d(x, filter);
+          checkKernel(createPointwiseConv2d(filter), kernel, x, want, 256, `${kernel} panel-major m ${m}`);
+        }
+      });
+
+      it(`${kernel}: every activation at the store, strided rows (m > tile) and a batch`, () => {
+        const random = rng(14);
+        for (const activation of ["linear", "relu", "relu6", "hardswish"] as const) {
+          const x = randomTensor(random, [2, 3, mr + 2, 24]);
+          const filter = randomTensor(random, [24, nr + 3]);
+          const options = { bias: randomArray(random, nr + 3), activation };
+          const want = reference.pointwiseConv2d(x, filter, options);
+          checkKernel(createPointwiseConv2d(filter, options), kernel, x, want, 24, `${kernel} ${activation}`);
+        }
+      });
     });
+  }
+
+  const tile = CONV_TILES[build];
+  describe(`conv2d microkernel on ${build}`, () => {
+    beforeAll(() => init({ backend: build }));
 
     it(`${kernelIn(tile.conv, build)}: gathered fields, padding taps, first layer and strides`, () => {
       const random = rng(13);
