@@ -24,7 +24,12 @@ const quick = flag("quick");
 const cold = flag("cold");
 const ops = option("ops", "pw,dw,conv").split(",");
 const modelFilter = option("models", "v1,v2,v3,large").split(",");
-const MODEL_KEYS = { v1: "mobilenet_v1_224", v2: "mobilenet_v2_224", v3: "mobilenet_v3_large_224", large: "large_kernels" };
+const MODEL_KEYS = {
+  v1: "mobilenet_v1_224",
+  v2: "mobilenet_v2_224",
+  v3: "mobilenet_v3_large_224",
+  large: "large_kernels",
+};
 const wantedModels = new Set(modelFilter.map((m) => MODEL_KEYS[m] ?? m));
 const TILES = { "relaxed-simd": ["2x16", "4x8", "6x8"], simd: ["2x16", "4x8", "6x8"], scalar: [undefined] };
 
@@ -73,7 +78,8 @@ function random(n, seed) {
 
 function makeLayer(s) {
   const bias = random(s.cout, 3);
-  if (s.op === "pw") return sepconv.createPointwiseConv2d({ data: random(s.cin * s.cout, 2), shape: [s.cin, s.cout] }, { bias });
+  if (s.op === "pw")
+    return sepconv.createPointwiseConv2d({ data: random(s.cin * s.cout, 2), shape: [s.cin, s.cout] }, { bias });
   if (s.op === "dw") {
     const filter = { data: random(s.k * s.k * s.cin, 2), shape: [s.k, s.k, s.cin, 1] };
     return sepconv.createDepthwiseConv2d(filter, { strides: s.stride, padding: s.padding, bias });
@@ -139,7 +145,11 @@ for (const { model, layers } of readModels()) {
 }
 
 console.log(`sepconv microkernels, ${engineLabel()}, ${cold ? "cold (rotated copies)" : "warm"}`);
-console.log(Object.entries(peaks).map(([b, g]) => `peak ${b}: ${g.toFixed(1)} GFLOP/s`).join("; "));
+console.log(
+  Object.entries(peaks)
+    .map(([b, g]) => `peak ${b}: ${g.toFixed(1)} GFLOP/s`)
+    .join("; "),
+);
 const rows = [];
 const results = [];
 for (const build of builds) {
@@ -181,7 +191,14 @@ console.log(
     ["build", "op", "kernel", "ms", "GFLOP/s", "% peak"],
     [...totals.values()].map((t) => {
       const g = t.flops / t.ms / 1e6;
-      return [t.build, t.op, t.kernel, t.ms.toFixed(2), g.toFixed(1), peaks[t.build] ? `${((100 * g) / peaks[t.build]).toFixed(0)}%` : "-"];
+      return [
+        t.build,
+        t.op,
+        t.kernel,
+        t.ms.toFixed(2),
+        g.toFixed(1),
+        peaks[t.build] ? `${((100 * g) / peaks[t.build]).toFixed(0)}%` : "-",
+      ];
     }),
   ),
 );

@@ -39,7 +39,11 @@ function simdBody(mr, panels) {
   lines.push(`w0 += <usize>NR * F32;`);
   if (panels === 2) lines.push(`w1 += <usize>NR * F32;`);
   // One pointer per row: indexed addressing (row + k) needs general registers V8 lacks here.
-  lines.push(`let ${range(mr).map((r) => `a${r} = x${r}`).join(", ")};`);
+  lines.push(
+    `let ${range(mr)
+      .map((r) => `a${r} = x${r}`)
+      .join(", ")};`,
+  );
   lines.push(`const end = w0 + <usize>depth * NR * F32;`);
   lines.push(`while (w0 < end) {`);
   const body = [];
@@ -48,7 +52,11 @@ function simdBody(mr, panels) {
     body.push(`const s${r} = v128.load32_splat(a${r});`);
     body.push(vecs.map((v) => `c${r}_${v} = madd(s${r}, b${v}, c${r}_${v});`).join(" "));
   }
-  body.push(`${range(mr).map((r) => `a${r} += F32;`).join(" ")}`);
+  body.push(
+    `${range(mr)
+      .map((r) => `a${r} += F32;`)
+      .join(" ")}`,
+  );
   body.push(`w0 += <usize>NR * F32;`);
   if (panels === 2) body.push(`w1 += <usize>NR * F32;`);
   lines.push(indent(body, 2));
@@ -74,7 +82,9 @@ function simdBody(mr, panels) {
 function simdTile({ mr, nr }) {
   const panels = nr / 8;
   const name = `gemm_${mr}x${nr}`;
-  const rowArgs = range(mr).map((r) => `x${r}: usize`).join(", ");
+  const rowArgs = range(mr)
+    .map((r) => `x${r}: usize`)
+    .join(", ");
   const helper = (w) => `${name}_rows${w === 8 && panels === 2 ? "_tail" : ""}`;
   const out = [];
   const helpers = panels === 2 ? [2, 1] : [1];
@@ -89,7 +99,9 @@ function simdTile({ mr, nr }) {
     out.push(`}`);
     out.push(``);
   }
-  out.push(`/** ${mr} rows x ${nr} columns of accumulators (${mr * panels * 2} vectors)${panels === 2 ? ", two adjacent panels at once" : ""}. */`);
+  out.push(
+    `/** ${mr} rows x ${nr} columns of accumulators (${mr * panels * 2} vectors)${panels === 2 ? ", two adjacent panels at once" : ""}. */`,
+  );
   out.push(`export function ${name}(`);
   out.push(`  input: usize, rows: i32, depth: i32, packed: usize, cols: i32, output: usize, act: i32,`);
   out.push(`): void {`);

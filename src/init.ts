@@ -1,8 +1,8 @@
 // Loading: the embedded builds by default, or a module/bytes/URL/Response from the caller;
 // feature probes and a known-answer run choose the best build the runtime computes correctly.
 
-import { relaxedSimd, scalar, simd } from "./embedded/wasm.generated.js";
 import { checkTiles, chooseTiles, type TileOptions } from "./dispatch.js";
+import { relaxedSimd, scalar, simd } from "./embedded/wasm.generated.js";
 import { knownAnswerError } from "./known-answer.js";
 import { instantiate, type Runtime, runtimeOf, type WasmBackend } from "./runtime.js";
 import { show } from "./shapes.js";

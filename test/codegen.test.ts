@@ -47,3 +47,10 @@ describe("generated code", () => {
     expect(exportsOf("relaxed-simd")).toEqual(exportsOf("scalar"));
   });
 });
+
+describe("generated sources", () => {
+  it("assembly/gemm/tiles.ts is what scripts/gen-gemm-tiles.mjs generates (regenerating changes nothing)", async () => {
+    const { generate } = await import("../scripts/gen-gemm-tiles.mjs");
+    expect(readFileSync("assembly/gemm/tiles.ts", "utf8")).toBe(generate());
+  });
+});

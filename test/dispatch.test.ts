@@ -3,6 +3,7 @@
 // one) fails here even when the results stay correct.
 
 import { beforeAll, describe, expect, it } from "vitest";
+import { detectEngine, type Engine, tableGemmTile } from "../src/dispatch.js";
 import {
   type Backend,
   createConv2d,
@@ -14,7 +15,6 @@ import {
   loadLayersModel,
   type Tensor,
 } from "../src/index.js";
-import { detectEngine, type Engine, tableGemmTile } from "../src/dispatch.js";
 import { ALL_BACKENDS } from "./helpers.js";
 import { kernelIn } from "./testers/tester.js";
 

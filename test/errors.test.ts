@@ -1221,7 +1221,7 @@ for (const build of ALL_BACKENDS) {
 
       it("unknown option key", async () => {
         await expectInitError({ backends: "simd" }, TypeError, [
-          "options.backends is not an option (expected backend, wasm)",
+          "options.backends is not an option (expected backend, wasm, tiles)",
         ]);
       });
 

@@ -183,7 +183,16 @@ export class WasmChainStep implements Step {
       }
       k.dwconvRows(this.geometry, dwInput, this.depthwisePacked, depthwiseBand, oy0, oy1, arena.zeros, arena.rows);
       const bandOutput = output + oy0 * outRowBytes;
-      k.gemm(this.gemmTile, depthwiseBand, (oy1 - oy0) * g.outW, depth, this.projectPacked, cout, bandOutput, projectAct);
+      k.gemm(
+        this.gemmTile,
+        depthwiseBand,
+        (oy1 - oy0) * g.outW,
+        depth,
+        this.projectPacked,
+        cout,
+        bandOutput,
+        projectAct,
+      );
       if (this.residual >= 0) {
         const mem = arena.mem;
         const y = bandOutput >>> 2;

@@ -117,7 +117,16 @@ export class WasmConvStep implements Step {
     const output = arena.ptr + this.output;
     if (this.asGemm) {
       const act = activationCode(kernelActivation(node.act));
-      k.gemm(this.gemmTile, input, this.batch * this.pixels, node.inChannels, this.packed, node.outChannels, output, act);
+      k.gemm(
+        this.gemmTile,
+        input,
+        this.batch * this.pixels,
+        node.inChannels,
+        this.packed,
+        node.outChannels,
+        output,
+        act,
+      );
       return;
     }
     for (let i = 0; i < this.batch; i++) {
@@ -244,7 +253,16 @@ export class WasmDenseStep implements Step {
     const { node } = this;
     const act = activationCode(kernelActivation(node.act));
     const k = this.blocks.rt.kernels;
-    k.gemm(this.gemmTile, arena.ptr + this.input, this.rows, node.inUnits, this.packed, node.units, arena.ptr + this.output, act);
+    k.gemm(
+      this.gemmTile,
+      arena.ptr + this.input,
+      this.rows,
+      node.inUnits,
+      this.packed,
+      node.units,
+      arena.ptr + this.output,
+      act,
+    );
   }
 
   dispose(): void {
