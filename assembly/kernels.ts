@@ -15,3 +15,4 @@ export const CONV_1X1: i32 = 8;
 export const CONV_GATHER4_4X8: i32 = 9;
 export const GEMM_2X16: i32 = 10;
 export const GEMM_6X8: i32 = 11;
+export const DWCONV_7X7S1_C4X4: i32 = 12;

@@ -179,7 +179,7 @@ console.log(table(["kernel", "layer", "shape", "min ms", "median ms", "GFLOP/s",
 // Per build and op: total min time over the shapes for each tile (what the table is chosen by).
 const totals = new Map();
 for (const r of results) {
-  const key = `${r.build} ${r.op} ${r.tile ?? "-"}`;
+  const key = `${r.build} ${r.op} ${r.kernel}`;
   const t = totals.get(key) ?? { build: r.build, op: r.op, kernel: r.kernel.replace(/__.*/, ""), ms: 0, flops: 0 };
   t.ms += r.min;
   t.flops += r.gflops * r.min * 1e6;

@@ -22,6 +22,7 @@ const KERNEL_NAMES = [
   "conv_gather4_4x8",
   "gemm_2x16",
   "gemm_6x8",
+  "dwconv_7x7s1_c4x4",
 ] as const;
 
 const ISA: Record<WasmBackend, string> = { scalar: "scalar", simd: "wasmsimd", "relaxed-simd": "wasmrelaxedsimd" };

@@ -1,18 +1,20 @@
 // Depthwise entry point: runs the microkernel dwconvKernel picks for the window.
 
 import {
-  DWCONV_3X3S1_C4X4, DWCONV_3X3S2_C4X4, DWCONV_5X5S1_C4X4, DWCONV_5X5S2_C4X4, DWCONV_GENERIC_C1, DWCONV_GENERIC_C4,
+  DWCONV_3X3S1_C4X4, DWCONV_3X3S2_C4X4, DWCONV_5X5S1_C4X4, DWCONV_5X5S2_C4X4, DWCONV_7X7S1_C4X4, DWCONV_GENERIC_C1,
+  DWCONV_GENERIC_C4,
 } from "../kernels";
 import { DwGeometry, dwconv_generic__scalar, dwconv_generic__simd128 } from "./generic";
 import {
   dwconv_3x3s1_c4__simd128, dwconv_3x3s2_c4__simd128, dwconv_5x5s1_c4__simd128, dwconv_5x5s2_c4__simd128,
+  dwconv_7x7s1_c4__simd128,
 } from "./square";
 
 export { DwGeometry };
 
 /**
  * The microkernel (an id of ../kernels) this build runs for a depthwise window: the 3x3/5x5
- * stride 1/2 tiles take square, undilated windows with multiplier 1; the generic kernel the rest.
+ * stride 1/2 and 7x7 stride 1 tiles take square, undilated windows with multiplier 1; the generic kernel the rest.
  */
 export function dwconvKernel(
   kH: i32, kW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, multiplier: i32,
@@ -23,6 +25,7 @@ export function dwconvKernel(
   if (kH == 3 && strideH == 2) return DWCONV_3X3S2_C4X4;
   if (kH == 5 && strideH == 1) return DWCONV_5X5S1_C4X4;
   if (kH == 5 && strideH == 2) return DWCONV_5X5S2_C4X4;
+  if (kH == 7 && strideH == 1) return DWCONV_7X7S1_C4X4;
   return DWCONV_GENERIC_C4;
 }
 
@@ -40,6 +43,7 @@ export function dwconvRows(
     else if (kernel == DWCONV_3X3S2_C4X4) dwconv_3x3s2_c4__simd128(g, input, packed, output, rowBegin, rowEnd, zeroRow, rows);
     else if (kernel == DWCONV_5X5S1_C4X4) dwconv_5x5s1_c4__simd128(g, input, packed, output, rowBegin, rowEnd, zeroRow, rows);
     else if (kernel == DWCONV_5X5S2_C4X4) dwconv_5x5s2_c4__simd128(g, input, packed, output, rowBegin, rowEnd, zeroRow, rows);
+    else if (kernel == DWCONV_7X7S1_C4X4) dwconv_7x7s1_c4__simd128(g, input, packed, output, rowBegin, rowEnd, zeroRow, rows);
     else dwconv_generic__simd128(g, input, packed, output, rowBegin, rowEnd);
   } else {
     dwconv_generic__scalar(g, input, packed, output, rowBegin, rowEnd);

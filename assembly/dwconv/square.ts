@@ -1,5 +1,6 @@
-// Depthwise convolution fast path: square 3x3 or 5x5 kernels, stride 1 or 2, no dilation,
-// multiplier 1 (every depthwise layer of MobileNet v1/v2/v3).
+// Depthwise convolution fast path: square 3x3 or 5x5 kernels at stride 1 or 2 and 7x7 at
+// stride 1, no dilation, multiplier 1 (every depthwise layer of MobileNet v1/v2/v3, and the
+// 7x7 layers of ConvNeXt-style networks).
 //
 // Rows above or below the image point at a shared zero row, so the row loop needs no
 // y-branches. Columns are split into left border, interior and right border; the interior
@@ -51,9 +52,13 @@ import { DwGeometry } from "./generic";
       acc = tap(acc, row, w, 0, kxLo, kxHi, col);
       acc = tap(acc, row, w, 1, kxLo, kxHi, col);
       acc = tap(acc, row, w, 2, kxLo, kxHi, col);
-      if (K == 5) {
+      if (K >= 5) {
         acc = tap(acc, row, w, 3, kxLo, kxHi, col);
         acc = tap(acc, row, w, 4, kxLo, kxHi, col);
+      }
+      if (K == 7) {
+        acc = tap(acc, row, w, 5, kxLo, kxHi, col);
+        acc = tap(acc, row, w, 6, kxLo, kxHi, col);
       }
     }
     storeLanes(out + channelOffset, activate4(acc, act), channels - (b << 2));
@@ -74,9 +79,11 @@ import { DwGeometry } from "./generic";
   const kxHi = endTapInside(ixLeft, 1, inW, K);
   if (kxLo == 0 && kxHi == K) pixelTaps(rows, ixLeft, 0, K, K, blocks, channels, packed, out, act);
   else if (kxLo == 1 && kxHi == K) pixelTaps(rows, ixLeft, 1, K, K, blocks, channels, packed, out, act);
-  else if (K == 5 && kxLo == 2 && kxHi == K) pixelTaps(rows, ixLeft, 2, K, K, blocks, channels, packed, out, act);
+  else if (K >= 5 && kxLo == 2 && kxHi == K) pixelTaps(rows, ixLeft, 2, K, K, blocks, channels, packed, out, act);
+  else if (K == 7 && kxLo == 3 && kxHi == K) pixelTaps(rows, ixLeft, 3, K, K, blocks, channels, packed, out, act);
   else if (kxLo == 0 && kxHi == K - 1) pixelTaps(rows, ixLeft, 0, K - 1, K, blocks, channels, packed, out, act);
-  else if (K == 5 && kxLo == 0 && kxHi == 3) pixelTaps(rows, ixLeft, 0, 3, K, blocks, channels, packed, out, act);
+  else if (K >= 5 && kxLo == 0 && kxHi == K - 2) pixelTaps(rows, ixLeft, 0, K - 2, K, blocks, channels, packed, out, act);
+  else if (K == 7 && kxLo == 0 && kxHi == K - 3) pixelTaps(rows, ixLeft, 0, K - 3, K, blocks, channels, packed, out, act);
   else pixelTaps(rows, ixLeft, kxLo, kxHi, K, blocks, channels, packed, out, act);
 }
 
@@ -201,4 +208,10 @@ export function dwconv_5x5s2_c4__simd128(
   g: DwGeometry, input: usize, packed: usize, output: usize, rowBegin: i32, rowEnd: i32, zeroRow: usize, rows: usize,
 ): void {
   dwconvSquare(g, input, packed, output, rowBegin, rowEnd, zeroRow, rows, 5, 2);
+}
+
+export function dwconv_7x7s1_c4__simd128(
+  g: DwGeometry, input: usize, packed: usize, output: usize, rowBegin: i32, rowEnd: i32, zeroRow: usize, rows: usize,
+): void {
+  dwconvSquare(g, input, packed, output, rowBegin, rowEnd, zeroRow, rows, 7, 1);
 }

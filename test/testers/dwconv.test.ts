@@ -38,6 +38,7 @@ const SIMD_KERNELS: DwKernel[] = [
   square(3, 2),
   square(5, 1),
   square(5, 2),
+  square(7, 1),
   // The generic kernel: whatever the tiles do not take (dilation, multiplier, other sizes).
   {
     name: "dwconv_generic_c4",
