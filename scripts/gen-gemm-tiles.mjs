@@ -19,6 +19,15 @@ export const SIMD_TILES = [
 ];
 export const SCALAR_TILES = [{ mr: 2, nr: 4 }];
 
+/** Per MR: the shorter tiles that take a remainder of rows, each up to `upTo` rows. */
+const SHORTER = {
+  4: [{ tile: "2x16", upTo: 2 }],
+  6: [
+    { tile: "2x16", upTo: 2 },
+    { tile: "4x8", upTo: 4 },
+  ],
+};
+
 const range = (n) => Array.from({ length: n }, (_, i) => i);
 /** Indents every line of `lines` (each may hold several) by n spaces. */
 const indent = (lines, n) =>
@@ -112,9 +121,18 @@ function simdTile({ mr, nr }) {
   body.push(`const panels = (cols + NR - 1) / NR;`);
   body.push(`const last = rows - 1;`);
   body.push(`const panelStep = panelsAtOnce(panels, depth, ${panels});`);
+  const shorter = SHORTER[mr];
+  if (shorter) {
+    // Left-over rows would run as a whole tile re-reading the last row; a shorter tile does
+    // less work, except where the weights are walked panel-major: a second call would stream
+    // them from memory again, which costs more than the rows it saves.
+    body.push(`let tileRows = rows;`);
+    body.push(`const left = rows % ${mr};`);
+    body.push(`if (panelStep == panels && left > 0 && left <= ${shorter.at(-1).upTo}) tileRows = rows - left;`);
+  }
   body.push(`for (let pb = 0; pb < panels; pb += panelStep) {`);
   body.push(`  const pe = min<i32>(pb + panelStep, panels);`);
-  body.push(`  for (let r = 0; r < rows; r += ${mr}) {`);
+  body.push(`  for (let r = 0; r < ${shorter ? "tileRows" : "rows"}; r += ${mr}) {`);
   body.push(`    const valid = rows - r;`);
   for (const r of range(mr)) {
     const row = r === 0 ? "r" : `min<i32>(r + ${r}, last)`;
@@ -134,6 +152,20 @@ function simdTile({ mr, nr }) {
   }
   body.push(`  }`);
   body.push(`}`);
+  if (shorter) {
+    body.push(`if (tileRows < rows) {`);
+    body.push(`  const x = input + <usize>tileRows * inRow;`);
+    body.push(`  const y = output + <usize>tileRows * outRow;`);
+    shorter.forEach(({ tile, upTo }, i) => {
+      const call = `gemm_${tile}(x, left, depth, packed, cols, y, act);`;
+      if (shorter.length === 1) body.push(`  ${call}`);
+      else
+        body.push(
+          i === shorter.length - 1 ? `  else ${call}` : `  ${i === 0 ? "if" : "else if"} (left <= ${upTo}) ${call}`,
+        );
+    });
+    body.push(`}`);
+  }
   out.push(indent(body, 2));
   out.push(`}`);
   return out.join("\n");

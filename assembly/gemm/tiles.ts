@@ -137,9 +137,12 @@ export function gemm_4x8(
   const panels = (cols + NR - 1) / NR;
   const last = rows - 1;
   const panelStep = panelsAtOnce(panels, depth, 1);
+  let tileRows = rows;
+  const left = rows % 4;
+  if (panelStep == panels && left > 0 && left <= 2) tileRows = rows - left;
   for (let pb = 0; pb < panels; pb += panelStep) {
     const pe = min<i32>(pb + panelStep, panels);
-    for (let r = 0; r < rows; r += 4) {
+    for (let r = 0; r < tileRows; r += 4) {
       const valid = rows - r;
       const x0 = input + <usize>r * inRow;
       const x1 = input + <usize>min<i32>(r + 1, last) * inRow;
@@ -148,6 +151,11 @@ export function gemm_4x8(
       const out = output + <usize>r * outRow;
       for (let p = pb; p < pe; p++) gemm_4x8_rows(x0, x1, x2, x3, valid, depth, packed, panelBytes, p, cols, out, outRow, act);
     }
+  }
+  if (tileRows < rows) {
+    const x = input + <usize>tileRows * inRow;
+    const y = output + <usize>tileRows * outRow;
+    gemm_2x16(x, left, depth, packed, cols, y, act);
   }
 }
 
@@ -204,9 +212,12 @@ export function gemm_6x8(
   const panels = (cols + NR - 1) / NR;
   const last = rows - 1;
   const panelStep = panelsAtOnce(panels, depth, 1);
+  let tileRows = rows;
+  const left = rows % 6;
+  if (panelStep == panels && left > 0 && left <= 4) tileRows = rows - left;
   for (let pb = 0; pb < panels; pb += panelStep) {
     const pe = min<i32>(pb + panelStep, panels);
-    for (let r = 0; r < rows; r += 6) {
+    for (let r = 0; r < tileRows; r += 6) {
       const valid = rows - r;
       const x0 = input + <usize>r * inRow;
       const x1 = input + <usize>min<i32>(r + 1, last) * inRow;
@@ -217,6 +228,12 @@ export function gemm_6x8(
       const out = output + <usize>r * outRow;
       for (let p = pb; p < pe; p++) gemm_6x8_rows(x0, x1, x2, x3, x4, x5, valid, depth, packed, panelBytes, p, cols, out, outRow, act);
     }
+  }
+  if (tileRows < rows) {
+    const x = input + <usize>tileRows * inRow;
+    const y = output + <usize>tileRows * outRow;
+    if (left <= 2) gemm_2x16(x, left, depth, packed, cols, y, act);
+    else gemm_4x8(x, left, depth, packed, cols, y, act);
   }
 }
 

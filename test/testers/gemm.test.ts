@@ -38,6 +38,20 @@ const CONV_TILES = {
   "relaxed-simd": { conv: "conv_gather4_4x8", mr: 4, nr: 8 },
 } as const;
 
+/**
+ * Every m from 1 to 2 MR + 1 and 3 MR, named by its relation to MR: each remainder of rows
+ * (which a shorter tile takes, or the tile itself re-reading the last row) occurs.
+ */
+function rowCases(mr: number): [string, number][] {
+  const cases: [string, number][] = [];
+  for (let m = 1; m <= 2 * mr + 1; m++) {
+    const name = m < mr ? `m_lt_tile_${m}` : m % mr === 0 ? `m_div_tile_${m}` : `m_gt_tile_rem_${m % mr}`;
+    cases.push([name, m]);
+  }
+  cases.push([`m_div_tile_${3 * mr}`, 3 * mr]);
+  return cases;
+}
+
 const K_CASES: [string, number][] = [
   ["k_1", 1],
   ["k_odd", 17],
@@ -54,7 +68,7 @@ for (const build of WASM_BUILDS) {
 
       it(`${kernel}: m, n and k around the ${mr}x${nr} tile`, () => {
         const random = rng(11);
-        for (const [mName, m] of around(mr, "m")) {
+        for (const [mName, m] of rowCases(mr)) {
           for (const [nName, n] of around(nr, "n")) {
             for (const [kName, k] of K_CASES) {
               const x = randomTensor(random, [1, 1, m, k]);
