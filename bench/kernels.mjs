@@ -154,7 +154,7 @@ const rows = [];
 const results = [];
 for (const build of builds) {
   for (const tile of TILES[build]) {
-    await sepconv.init({ backend: build, tiles: tile ? { gemm: tile } : undefined });
+    await sepconv.init(tile ? { backend: build, tiles: { gemm: tile } } : { backend: build });
     for (const s of shapes) {
       if (tile && tile !== TILES[build][0] && s.op !== "pw") continue; // only the GEMM depends on the tile
       const r = time(s);

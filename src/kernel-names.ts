@@ -18,7 +18,7 @@ const KERNEL_NAMES = [
   "dwconv_5x5s2_c4x4",
   "gemm_2x4",
   "gemm_4x8",
-  "conv_1x1",
+  "conv_gather4_2x4",
   "conv_gather4_4x8",
   "gemm_2x16",
   "gemm_6x8",

@@ -126,6 +126,11 @@ describe("model files", () => {
   beforeAll(() => init());
   it("list MobileNet v1's 13, v2's 17 and v3-large's 12 separable blocks", () => {
     const counts = Object.fromEntries(readModels().map(({ model, layers }) => [model, separableBlocks(layers).length]));
-    expect(counts).toEqual({ large_kernels: 0, mobilenet_v1_224: 13, mobilenet_v2_224: 17, mobilenet_v3_large_224: 12 });
+    expect(counts).toEqual({
+      large_kernels: 0,
+      mobilenet_v1_224: 13,
+      mobilenet_v2_224: 17,
+      mobilenet_v3_large_224: 12,
+    });
   });
 });

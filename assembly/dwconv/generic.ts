@@ -79,7 +79,62 @@ export function dwconv_generic__simd128(
   }
 }
 
-/** Output rows [rowBegin, rowEnd) of one image, one channel at a time (no SIMD). */
+/**
+ * Output rows [rowBegin, rowEnd) of one image without SIMD, multiplier 1: a block of 4 channels
+ * in 4 scalar accumulators, so each tap's weights and inputs are 4 adjacent floats (no per-channel
+ * index arithmetic). The last block may read up to 3 floats past a pixel (the allocator leaves
+ * 16 bytes of slack) and stores only the channels that exist.
+ */
+export function dwconv_generic_c4__scalar(
+  g: DwGeometry, input: usize, packed: usize, output: usize, rowBegin: i32, rowEnd: i32,
+): void {
+  const channels = g.channels;
+  const blocks = (channels + 3) >> 2;
+  const blockBytes = <usize>(g.kH * g.kW + 1) * 16;
+  const pixelBytes = <usize>channels * F32;
+  const rowBytes = <usize>g.inW * pixelBytes;
+  const act = g.activation;
+  const tapStep = <usize>g.dilationW * pixelBytes;
+  let out = output;
+  for (let oy = rowBegin; oy < rowEnd; oy++) {
+    const iyTop = oy * g.strideH - g.padTop;
+    const kyLo = firstTapInside(iyTop, g.dilationH);
+    const kyHi = endTapInside(iyTop, g.dilationH, g.inH, g.kH);
+    for (let ox = 0; ox < g.outW; ox++) {
+      const ixLeft = ox * g.strideW - g.padLeft;
+      const kxLo = firstTapInside(ixLeft, g.dilationW);
+      const kxHi = endTapInside(ixLeft, g.dilationW, g.inW, g.kW);
+      for (let b = 0; b < blocks; b++) {
+        const weights = packed + <usize>b * blockBytes;
+        const channelOffset = <usize>b * 16;
+        let a0 = load<f32>(weights), a1 = load<f32>(weights, 4), a2 = load<f32>(weights, 8), a3 = load<f32>(weights, 12);
+        for (let ky = kyLo; ky < kyHi; ky++) {
+          let x = input + <usize>(iyTop + ky * g.dilationH) * rowBytes + <usize>(ixLeft + kxLo * g.dilationW) * pixelBytes
+            + channelOffset;
+          let w = weights + 16 + <usize>(ky * g.kW + kxLo) * 16;
+          const end = w + <usize>(kxHi - kxLo) * 16;
+          while (w < end) {
+            a0 += load<f32>(x) * load<f32>(w);
+            a1 += load<f32>(x, 4) * load<f32>(w, 4);
+            a2 += load<f32>(x, 8) * load<f32>(w, 8);
+            a3 += load<f32>(x, 12) * load<f32>(w, 12);
+            x += tapStep;
+            w += 16;
+          }
+        }
+        const o = out + channelOffset;
+        const lanes = channels - (b << 2);
+        store<f32>(o, activate(a0, act));
+        if (lanes > 1) store<f32>(o, activate(a1, act), 4);
+        if (lanes > 2) store<f32>(o, activate(a2, act), 8);
+        if (lanes > 3) store<f32>(o, activate(a3, act), 12);
+      }
+      out += pixelBytes;
+    }
+  }
+}
+
+/** Output rows [rowBegin, rowEnd) of one image, one channel at a time (no SIMD; any multiplier). */
 export function dwconv_generic__scalar(
   g: DwGeometry, input: usize, packed: usize, output: usize, rowBegin: i32, rowEnd: i32,
 ): void {

@@ -4,7 +4,7 @@ import {
   DWCONV_3X3S1_C4X4, DWCONV_3X3S2_C4X4, DWCONV_5X5S1_C4X4, DWCONV_5X5S2_C4X4, DWCONV_7X7S1_C4X4, DWCONV_GENERIC_C1,
   DWCONV_GENERIC_C4,
 } from "../kernels";
-import { DwGeometry, dwconv_generic__scalar, dwconv_generic__simd128 } from "./generic";
+import { DwGeometry, dwconv_generic__scalar, dwconv_generic__simd128, dwconv_generic_c4__scalar } from "./generic";
 import {
   dwconv_3x3s1_c4__simd128, dwconv_3x3s2_c4__simd128, dwconv_5x5s1_c4__simd128, dwconv_5x5s2_c4__simd128,
   dwconv_7x7s1_c4__simd128,
@@ -19,7 +19,7 @@ export { DwGeometry };
 export function dwconvKernel(
   kH: i32, kW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, multiplier: i32,
 ): i32 {
-  if (!ASC_FEATURE_SIMD) return DWCONV_GENERIC_C1;
+  if (!ASC_FEATURE_SIMD) return multiplier == 1 ? DWCONV_GENERIC_C4 : DWCONV_GENERIC_C1;
   if (kH != kW || strideH != strideW || dilationH != 1 || dilationW != 1 || multiplier != 1) return DWCONV_GENERIC_C4;
   if (kH == 3 && strideH == 1) return DWCONV_3X3S1_C4X4;
   if (kH == 3 && strideH == 2) return DWCONV_3X3S2_C4X4;
@@ -45,6 +45,8 @@ export function dwconvRows(
     else if (kernel == DWCONV_5X5S2_C4X4) dwconv_5x5s2_c4__simd128(g, input, packed, output, rowBegin, rowEnd, zeroRow, rows);
     else if (kernel == DWCONV_7X7S1_C4X4) dwconv_7x7s1_c4__simd128(g, input, packed, output, rowBegin, rowEnd, zeroRow, rows);
     else dwconv_generic__simd128(g, input, packed, output, rowBegin, rowEnd);
+  } else if (g.multiplier == 1) {
+    dwconv_generic_c4__scalar(g, input, packed, output, rowBegin, rowEnd);
   } else {
     dwconv_generic__scalar(g, input, packed, output, rowBegin, rowEnd);
   }

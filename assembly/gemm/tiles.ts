@@ -2,10 +2,19 @@
 // GEMM microkernels: output[rows][cols] = act(input[rows][depth] x packed + bias), one tile each.
 // Rows past the end re-read the last row (the k loop has no row branch) and are not stored.
 
-import { activate, F32, madd } from "../common";
+import { activate, activate4, F32, madd, storeLanes } from "../common";
 import { NR } from "./pack";
 import { panelsAtOnce } from "./panels";
-import { storeRow8 } from "./store";
+
+function storeRow8(ptr: usize, lo: v128, hi: v128, colsLeft: i32, act: i32): void {
+  if (colsLeft >= 8) {
+    v128.store(ptr, activate4(lo, act));
+    v128.store(ptr, activate4(hi, act), 16);
+  } else {
+    storeLanes(ptr, activate4(lo, act), colsLeft);
+    if (colsLeft > 4) storeLanes(ptr + 16, activate4(hi, act), colsLeft - 4);
+  }
+}
 
 // @ts-ignore: decorator
 @inline export function gemm_2x16_rows(

@@ -81,16 +81,30 @@ const SIMD_KERNELS: DwKernel[] = [
     pixelTile: 1,
   },
 ];
-const SCALAR_KERNELS: DwKernel[] = [3, 5, 7].map((k) => ({
-  name: "dwconv_generic_c1",
-  kH: k,
-  kW: k,
-  strides: [1, 2] as [number, number],
-  dilations: [1, 1] as [number, number],
-  multiplier: 2,
-  channelTile: 1,
-  pixelTile: 1,
-}));
+const SCALAR_KERNELS: DwKernel[] = [
+  // Multiplier 1: blocks of 4 channels in scalar accumulators, any window (dilated here).
+  ...[3, 5, 7].map((k) => ({
+    name: "dwconv_generic_c4",
+    kH: k,
+    kW: k,
+    strides: [k === 5 ? 2 : 1, 1] as [number, number],
+    dilations: [1, k === 7 ? 2 : 1] as [number, number],
+    multiplier: 1,
+    channelTile: 4,
+    pixelTile: 1,
+  })),
+  // Multiplier above 1: one channel at a time.
+  ...[3, 5, 7].map((k) => ({
+    name: "dwconv_generic_c1",
+    kH: k,
+    kW: k,
+    strides: [1, 2] as [number, number],
+    dilations: [1, 1] as [number, number],
+    multiplier: 2,
+    channelTile: 1,
+    pixelTile: 1,
+  })),
+];
 
 /** Channel counts named by their relation to the channel tile t. */
 function channelCases(t: number): [string, number][] {

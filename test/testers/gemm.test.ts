@@ -33,7 +33,7 @@ const GEMM_TILES: Record<string, { pin?: GemmTile; mr: number; nr: number }[]> =
 };
 GEMM_TILES["relaxed-simd"] = GEMM_TILES.simd;
 const CONV_TILES = {
-  scalar: { conv: "conv_1x1", mr: 1, nr: 1 },
+  scalar: { conv: "conv_gather4_2x4", mr: 4, nr: 4 },
   simd: { conv: "conv_gather4_4x8", mr: 4, nr: 8 },
   "relaxed-simd": { conv: "conv_gather4_4x8", mr: 4, nr: 8 },
 } as const;
