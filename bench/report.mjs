@@ -368,8 +368,9 @@ export function consoleSummary(run) {
       : "Sums of median ms per category.",
     "relaxed-simd, simd, scalar: sepconv's builds, run in place on createTensor tensors; sepconv-copy: the build " +
       "init() picks, on plain Float32Arrays copied in and out each run; js: sepconv's plain-JS reference.",
-    "Cases: v1/v2 are MobileNet v1/v2 at 224x224 (bench/models/*.txt); dwN, pwN, convN are its Nth depthwise, " +
-      "pointwise and standard conv layers (v2: bN_expand, bN_dw, bN_project of inverted residual block N); " +
+    "Cases: v1/v2/v3_large are MobileNet v1/v2/v3-large at 224x224 (bench/models/*.txt); dwN, pwN, convN are " +
+      "its Nth depthwise, pointwise and standard conv layers (v2, v3: bN_exp(and), bN_dw, bN_p(w|roject) of " +
+      "block N); large_kernels are 7x7 depthwise layers of ConvNeXt-T and Inception-sized standard convs; " +
       "dw7+pw7 is a separable block, a depthwise layer and the pointwise layer after it.",
   ];
   const lines = [wrap(machineLine(run)), "", ...legend.map((l) => wrap(l)), "", table(header, rows)];
