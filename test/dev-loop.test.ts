@@ -76,7 +76,7 @@ describe("npm run bench:quick's summary (bench/report.mjs, run as bench.mjs runs
     const text = summary.replace(/\s+/g, " "); // as read, across the wrapped lines
     expect(text).toContain("peer's time / the baseline's time: above 1x the baseline is faster");
     expect(text).toMatch(/relaxed-simd, simd, scalar: sepconv's builds/);
-    expect(text).toMatch(/Cases: v1\/v2 are MobileNet v1\/v2 at 224x224/);
+    expect(text).toMatch(/Cases: v1\/v2\/v3_large are MobileNet v1\/v2\/v3-large at 224x224/);
     expect(summary).toMatch(/\nv2 standard conv \(1\) +\d/);
   });
 });
