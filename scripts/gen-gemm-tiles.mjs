@@ -171,6 +171,56 @@ function simdTile({ mr, nr }) {
   return out.join("\n");
 }
 
+/**
+ * conv2d as an indirect GEMM: MR output pixels of one row whose horizontal taps all lie inside
+ * the image read their receptive fields in place, as kH segments of kW * Cin contiguous floats
+ * (one input row each, or the zero segment above and below the image), in the packing's k order
+ * (ky, kx, c). Nothing is copied; the 4x8 tile's loop runs once per segment.
+ */
+function convSegmentsTile() {
+  const mr = 4;
+  const rs = range(mr);
+  const lines = [];
+  lines.push(`// @ts-ignore: decorator`);
+  lines.push(`@inline export function conv_igemm_4x8_rows(`);
+  lines.push(`  rowPtr: usize, pixelStep: usize, zero: usize, iyTop: i32, dilationH: i32, inH: i32, rowBytes: usize,`);
+  lines.push(
+    `  kH: i32, segment: i32, packed: usize, panelBytes: usize, p: i32, cols: i32, out: usize, outRow: usize, act: i32,`,
+  );
+  lines.push(`): void {`);
+  const b = [];
+  b.push(`let w = packed + <usize>p * panelBytes;`);
+  b.push(`let c0_0 = v128.load(w, 0);`);
+  b.push(`let c0_1 = v128.load(w, 16);`);
+  for (const r of rs.slice(1)) b.push(`let c${r}_0 = c0_0, c${r}_1 = c0_1;`);
+  b.push(`w += <usize>NR * F32;`);
+  b.push(`for (let ky = 0; ky < kH; ky++) {`);
+  b.push(`  const iy = iyTop + ky * dilationH;`);
+  b.push(`  const inside = <u32>iy < <u32>inH;`);
+  b.push(`  // rowPtr + iy * rowBytes is only formed inside the image (no pointer below address 0).`);
+  b.push(`  const a = inside ? rowPtr + <usize>iy * rowBytes : zero;`);
+  b.push(`  const step = inside ? pixelStep : 0;`);
+  b.push(`  let ${rs.map((r) => `a${r} = a${r === 0 ? "" : ` + ${r} * step`}`).join(", ")};`);
+  b.push(`  const end = w + <usize>segment * NR * F32;`);
+  b.push(`  while (w < end) {`);
+  b.push(`    const b0 = v128.load(w, 0);`);
+  b.push(`    const b1 = v128.load(w, 16);`);
+  for (const r of rs) {
+    b.push(`    const s${r} = v128.load32_splat(a${r});`);
+    b.push(`    c${r}_0 = madd(s${r}, b0, c${r}_0); c${r}_1 = madd(s${r}, b1, c${r}_1);`);
+  }
+  b.push(`    ${rs.map((r) => `a${r} += F32;`).join(" ")}`);
+  b.push(`    w += <usize>NR * F32;`);
+  b.push(`  }`);
+  b.push(`}`);
+  b.push(`const colsLeft = cols - p * NR;`);
+  b.push(`const o = out + <usize>(p * NR) * F32;`);
+  for (const r of rs) b.push(`storeRow8(o${r === 0 ? "" : ` + ${r} * outRow`}, c${r}_0, c${r}_1, colsLeft, act);`);
+  lines.push(indent(b, 2));
+  lines.push(`}`);
+  return lines.join("\n");
+}
+
 function scalarTile({ mr, nr }) {
   const name = `gemm_${mr}x${nr}`;
   const rs = range(mr);
@@ -260,6 +310,7 @@ export function generate() {
     ...SIMD_TILES.map(simdTile),
     ...[...new Set(SCALAR_TILES.map((t) => t.nr))].map(storeScalars),
   ];
+  parts.push(convSegmentsTile());
   parts.push(...SCALAR_TILES.map(scalarTile));
   return `${header}${parts.join("\n\n")}\n`;
 }

@@ -19,7 +19,7 @@ const KERNEL_NAMES = [
   "gemm_2x4",
   "gemm_4x8",
   "conv_gather4_2x4",
-  "conv_gather4_4x8",
+  "conv_igemm_4x8",
   "gemm_2x16",
   "gemm_6x8",
   "dwconv_7x7s1_c4x4",

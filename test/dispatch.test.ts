@@ -31,7 +31,7 @@ function expected(build: Backend) {
   const generic = build === "js" ? "dwconv_reference" : "dwconv_generic_c4";
   const perChannel = build === "js" ? "dwconv_reference" : simd ? "dwconv_generic_c4" : "dwconv_generic_c1";
   const gemm = build === "js" ? "gemm_reference" : simd ? "gemm_4x8" : "gemm_2x4";
-  const conv = build === "js" ? "conv_reference" : simd ? "conv_gather4_4x8" : "conv_gather4_2x4";
+  const conv = build === "js" ? "conv_reference" : simd ? "conv_igemm_4x8" : "conv_gather4_2x4";
   return { dw, generic, perChannel, gemm, conv };
 }
 

@@ -1,13 +1,13 @@
 // Standard convolution as a GEMM: the filter [kH, kW, Cin, Cout] is packed like a
-// [kH*kW*Cin, Cout] GEMM matrix. For each 4 output pixels the SIMD kernel gathers their
-// receptive fields (zeros in the padding) into 4 contiguous rows of a small scratch, then runs
-// the pointwise GEMM's 4x8 microkernel over them. The gather is a fraction 1/Cout of the
-// multiply-adds, and it keeps the microkernel's inner loop long and contiguous even for the
-// 3-channel first layer of a network, where walking taps directly was loop overhead.
+// [kH*kW*Cin, Cout] GEMM matrix in (ky, kx, c) order. In SIMD, quads of output pixels whose
+// horizontal taps lie inside the image read their receptive fields in place, one contiguous
+// segment of kW*Cin floats per kernel row (an indirect GEMM: no copies); border pixels have their
+// fields gathered (zeros for padding taps) into 4 contiguous rows of a small scratch first. The
+// scalar build gathers every field and runs its GEMM tile.
 
 import { F32 } from "../common";
-import { CONV_GATHER4_2X4, CONV_GATHER4_4X8 } from "../kernels";
-import { gemm_2x4, gemm_4x8_rows } from "../gemm/tiles";
+import { CONV_GATHER4_2X4, CONV_IGEMM_4X8 } from "../kernels";
+import { conv_igemm_4x8_rows, gemm_2x4, gemm_4x8_rows } from "../gemm/tiles";
 import { NR } from "../gemm/pack";
 
 /** Geometry of one conv2d call (one image). */
@@ -57,25 +57,65 @@ import { NR } from "../gemm/pack";
   }
 }
 
-/** `scratch` holds 4 rows of kH*kW*Cin floats plus 16 bytes; `zero` holds Cin zeros. */
-export function conv_4x8__simd128(
-  g: ConvGeometry, input: usize, packed: usize, output: usize, zero: usize, scratch: usize,
+/** Gathers output pixels [q0, q1) of one row (at most 4) and runs the 4x8 tile over them. */
+// @ts-ignore: decorator
+@inline function gatheredPixels(
+  g: ConvGeometry, input: usize, packed: usize, output: usize, zero: usize, scratch: usize, q0: i32, q1: i32,
 ): void {
-  const pixels = g.outH * g.outW;
   const depth = g.kH * g.kW * g.inChannels;
   const rowBytes = <usize>depth * F32;
   const outRow = <usize>g.outChannels * F32;
-  for (let q = 0; q < pixels; q += 4) {
-    const valid = min<i32>(pixels - q, 4);
-    // Rows past the last pixel repeat it, so the microkernel needs no row branch.
-    for (let i = 0; i < 4; i++) gatherField(g, input, zero, q + min<i32>(i, valid - 1), scratch + <usize>i * rowBytes);
-    const x0 = scratch, x1 = scratch + rowBytes, x2 = scratch + 2 * rowBytes, x3 = scratch + 3 * rowBytes;
-    const panels = (g.outChannels + NR - 1) / NR;
-    const panelBytes = <usize>(depth + 1) * NR * F32;
-    const out = output + <usize>q * outRow;
-    for (let p = 0; p < panels; p++) {
-      gemm_4x8_rows(x0, x1, x2, x3, valid, depth, packed, panelBytes, p, g.outChannels, out, outRow, g.activation);
+  const valid = q1 - q0;
+  // Rows past the last pixel repeat it, so the microkernel needs no row branch.
+  for (let i = 0; i < 4; i++) gatherField(g, input, zero, q0 + min<i32>(i, valid - 1), scratch + <usize>i * rowBytes);
+  const x0 = scratch, x1 = scratch + rowBytes, x2 = scratch + 2 * rowBytes, x3 = scratch + 3 * rowBytes;
+  const panels = (g.outChannels + NR - 1) / NR;
+  const panelBytes = <usize>(depth + 1) * NR * F32;
+  const out = output + <usize>q0 * outRow;
+  for (let p = 0; p < panels; p++) {
+    gemm_4x8_rows(x0, x1, x2, x3, valid, depth, packed, panelBytes, p, g.outChannels, out, outRow, g.activation);
+  }
+}
+
+/**
+ * conv2d in SIMD as an indirect GEMM: quads of output pixels whose horizontal taps all lie
+ * inside the image (undilated in x) read their fields in place (conv_igemm_4x8_rows); the border
+ * pixels, and every pixel of an x-dilated window, are gathered first. `zero` holds kW * Cin
+ * zeros, `scratch` 4 rows of kH*kW*Cin floats plus 16 bytes.
+ */
+export function conv_igemm_4x8__simd128(
+  g: ConvGeometry, input: usize, packed: usize, output: usize, zero: usize, scratch: usize,
+): void {
+  const outW = g.outW, sW = g.strideW, padLeft = g.padLeft;
+  const pixelBytes = <usize>g.inChannels * F32;
+  const rowBytes = <usize>g.inW * pixelBytes;
+  const outRow = <usize>g.outChannels * F32;
+  const depth = g.kH * g.kW * g.inChannels;
+  const panels = (g.outChannels + NR - 1) / NR;
+  const panelBytes = <usize>(depth + 1) * NR * F32;
+  // Output columns whose kW taps all fall inside the image: [begin, end).
+  let begin = outW, end = outW;
+  if (g.dilationW == 1) {
+    begin = min<i32>((padLeft + sW - 1) / sW, outW);
+    const lastFull = g.inW - g.kW + padLeft;
+    end = lastFull < 0 ? begin : max<i32>(begin, min<i32>(outW, lastFull / sW + 1));
+  }
+  for (let oy = 0; oy < g.outH; oy++) {
+    const q = oy * outW;
+    const iyTop = oy * g.strideH - g.padTop;
+    for (let ox = 0; ox < begin; ox += 4) gatheredPixels(g, input, packed, output, zero, scratch, q + ox, q + min<i32>(ox + 4, begin));
+    let ox = begin;
+    for (; ox + 4 <= end; ox += 4) {
+      const rowPtr = input + <usize>(ox * sW - padLeft) * pixelBytes;
+      const out = output + <usize>(q + ox) * outRow;
+      for (let p = 0; p < panels; p++) {
+        conv_igemm_4x8_rows(
+          rowPtr, <usize>sW * pixelBytes, zero, iyTop, g.dilationH, g.inH, rowBytes, g.kH, g.kW * g.inChannels,
+          packed, panelBytes, p, g.outChannels, out, outRow, g.activation,
+        );
+      }
     }
+    for (; ox < outW; ox += 4) gatheredPixels(g, input, packed, output, zero, scratch, q + ox, q + min<i32>(ox + 4, outW));
   }
 }
 
@@ -99,16 +139,16 @@ export function conv_gather4_2x4__scalar(
 
 /** The conv2d microkernel (an id of ../kernels) this build runs. */
 export function conv2dKernel(): i32 {
-  return ASC_FEATURE_SIMD ? CONV_GATHER4_4X8 : CONV_GATHER4_2X4;
+  return ASC_FEATURE_SIMD ? CONV_IGEMM_4X8 : CONV_GATHER4_2X4;
 }
 
 /**
- * One image of conv2d with the kernel conv2dKernel names; `zero` holds inChannels zeros and
+ * One image of conv2d with the kernel conv2dKernel names; `zero` holds kW * inChannels zeros and
  * `scratch` 4 * kH * kW * inChannels floats plus 16 bytes.
  */
 export function conv2d(
   g: ConvGeometry, input: usize, packed: usize, output: usize, zero: usize, scratch: usize,
 ): void {
-  if (ASC_FEATURE_SIMD) conv_4x8__simd128(g, input, packed, output, zero, scratch);
+  if (ASC_FEATURE_SIMD) conv_igemm_4x8__simd128(g, input, packed, output, zero, scratch);
   else conv_gather4_2x4__scalar(g, input, packed, output, zero, scratch);
 }

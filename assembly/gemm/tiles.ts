@@ -254,6 +254,49 @@ export function gemm_6x8(
   if (left > 3) store<f32>(ptr, activate(v3, act), 12);
 }
 
+// @ts-ignore: decorator
+@inline export function conv_igemm_4x8_rows(
+  rowPtr: usize, pixelStep: usize, zero: usize, iyTop: i32, dilationH: i32, inH: i32, rowBytes: usize,
+  kH: i32, segment: i32, packed: usize, panelBytes: usize, p: i32, cols: i32, out: usize, outRow: usize, act: i32,
+): void {
+  let w = packed + <usize>p * panelBytes;
+  let c0_0 = v128.load(w, 0);
+  let c0_1 = v128.load(w, 16);
+  let c1_0 = c0_0, c1_1 = c0_1;
+  let c2_0 = c0_0, c2_1 = c0_1;
+  let c3_0 = c0_0, c3_1 = c0_1;
+  w += <usize>NR * F32;
+  for (let ky = 0; ky < kH; ky++) {
+    const iy = iyTop + ky * dilationH;
+    const inside = <u32>iy < <u32>inH;
+    // rowPtr + iy * rowBytes is only formed inside the image (no pointer below address 0).
+    const a = inside ? rowPtr + <usize>iy * rowBytes : zero;
+    const step = inside ? pixelStep : 0;
+    let a0 = a, a1 = a + 1 * step, a2 = a + 2 * step, a3 = a + 3 * step;
+    const end = w + <usize>segment * NR * F32;
+    while (w < end) {
+      const b0 = v128.load(w, 0);
+      const b1 = v128.load(w, 16);
+      const s0 = v128.load32_splat(a0);
+      c0_0 = madd(s0, b0, c0_0); c0_1 = madd(s0, b1, c0_1);
+      const s1 = v128.load32_splat(a1);
+      c1_0 = madd(s1, b0, c1_0); c1_1 = madd(s1, b1, c1_1);
+      const s2 = v128.load32_splat(a2);
+      c2_0 = madd(s2, b0, c2_0); c2_1 = madd(s2, b1, c2_1);
+      const s3 = v128.load32_splat(a3);
+      c3_0 = madd(s3, b0, c3_0); c3_1 = madd(s3, b1, c3_1);
+      a0 += F32; a1 += F32; a2 += F32; a3 += F32;
+      w += <usize>NR * F32;
+    }
+  }
+  const colsLeft = cols - p * NR;
+  const o = out + <usize>(p * NR) * F32;
+  storeRow8(o, c0_0, c0_1, colsLeft, act);
+  storeRow8(o + 1 * outRow, c1_0, c1_1, colsLeft, act);
+  storeRow8(o + 2 * outRow, c2_0, c2_1, colsLeft, act);
+  storeRow8(o + 3 * outRow, c3_0, c3_1, colsLeft, act);
+}
+
 /** 2 rows x 4 columns of scalar accumulators: 6 loads per 8 multiply-adds. */
 export function gemm_2x4(
   input: usize, rows: i32, depth: i32, packed: usize, cols: i32, output: usize, act: i32,

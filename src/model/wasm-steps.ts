@@ -107,7 +107,7 @@ export class WasmConvStep implements Step {
       g,
       kernelActivation(node.act),
     );
-    return { scratch: 4 * g.kH * g.kW * c + 4, zeros: c };
+    return { scratch: 4 * g.kH * g.kW * c + 4, zeros: g.kW * c };
   }
 
   run(arena: Arena): void {

@@ -57,7 +57,8 @@ export class ConvLayer extends WasmLayer {
       scratch: this.asGemm
         ? []
         : [
-            { bytes: inChannels * 4, zeroed: true },
+            // The zero segment of one kernel row (kW pixels) for taps above and below the image.
+            { bytes: s.kW * inChannels * 4, zeroed: true },
             // Four gathered receptive fields (see assembly/conv/conv.ts), plus room for a 16-byte tail.
             { bytes: 4 * s.kH * s.kW * inChannels * 4 + 16, zeroed: true },
           ],

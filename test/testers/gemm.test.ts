@@ -34,8 +34,8 @@ const GEMM_TILES: Record<string, { pin?: GemmTile; mr: number; nr: number }[]> =
 GEMM_TILES["relaxed-simd"] = GEMM_TILES.simd;
 const CONV_TILES = {
   scalar: { conv: "conv_gather4_2x4", mr: 4, nr: 4 },
-  simd: { conv: "conv_gather4_4x8", mr: 4, nr: 8 },
-  "relaxed-simd": { conv: "conv_gather4_4x8", mr: 4, nr: 8 },
+  simd: { conv: "conv_igemm_4x8", mr: 4, nr: 8 },
+  "relaxed-simd": { conv: "conv_igemm_4x8", mr: 4, nr: 8 },
 } as const;
 
 /**
@@ -137,6 +137,61 @@ for (const build of WASM_BUILDS) {
             const label = `${kernel} ${w.name} ${mName} (${pixels}) ${nName} (${n})`;
             checkKernel(createConv2d(filter, options), kernel, x, want, w.k[0] * w.k[1] * w.cin, label);
           }
+        }
+      }
+    });
+
+    it(`${kernelIn(tile.conv, build)}: in-place quads (interior widths around 4), zero segments above and below, dilations`, () => {
+      const random = rng(15);
+      const kernel = kernelIn(tile.conv, build);
+      // Interior output columns (all kW taps inside) of a 'same' 3x3 at stride 1 are outW - 2:
+      // widths 5..14 give 3..12 interior pixels, below, equal to and above multiples of the
+      // 4-pixel quad; rows 0 and outH - 1 read the zero segment for their outside kernel row.
+      const windows = [
+        { name: "3x3 s1 same, 3 channels", k: [3, 3], cin: 3, strides: 1, padding: "same" as const, dilations: 1 },
+        {
+          name: "3x3 s2 same, 3 channels (first layer)",
+          k: [3, 3],
+          cin: 3,
+          strides: 2,
+          padding: "same" as const,
+          dilations: 1,
+        },
+        { name: "5x5 s1 same, 6 channels", k: [5, 5], cin: 6, strides: 1, padding: "same" as const, dilations: 1 },
+        { name: "1x7 s1 same", k: [1, 7], cin: 4, strides: 1, padding: "same" as const, dilations: 1 },
+        { name: "7x1 s1 same", k: [7, 1], cin: 4, strides: 1, padding: "same" as const, dilations: 1 },
+        {
+          name: "3x3 valid, dilation 2 (rows skip, x gathered)",
+          k: [3, 3],
+          cin: 5,
+          strides: 1,
+          padding: "valid" as const,
+          dilations: 2,
+        },
+        {
+          name: "3x3 same, dilation [2, 1] (zero segments inside the window)",
+          k: [3, 3],
+          cin: 2,
+          strides: 1,
+          padding: "same" as const,
+          dilations: [2, 1] as [number, number],
+        },
+      ];
+      for (const w of windows) {
+        for (const width of [5, 6, 7, 8, 10, 13, 14]) {
+          const x = randomTensor(random, [2, 5, width, w.cin]);
+          const n = 11;
+          const filter = randomTensor(random, [w.k[0], w.k[1], w.cin, n]);
+          const options = {
+            strides: w.strides,
+            padding: w.padding,
+            dilations: w.dilations,
+            bias: randomArray(random, n),
+            activation: "relu" as const,
+          };
+          const want = reference.conv2d(x, filter, options);
+          const label = `${kernel} ${w.name} width ${width}`;
+          checkKernel(createConv2d(filter, options), kernel, x, want, w.k[0] * w.k[1] * w.cin, label);
         }
       }
     });
