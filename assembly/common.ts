@@ -1,10 +1,7 @@
 // Shared helpers for every kernel: activations, multiply-add and partial stores.
 // Everything here is @inline so the builds specialise it at each call site.
 
-export const ACT_LINEAR: i32 = 0;
-export const ACT_RELU: i32 = 1;
-export const ACT_RELU6: i32 = 2;
-export const ACT_HARDSWISH: i32 = 3;
+import { ACT_HARDSWISH, ACT_RELU, ACT_RELU6 } from "./abi";
 
 /** Bytes per f32. */
 export const F32: usize = 4;

@@ -3,12 +3,17 @@
 // bench/kernels.mjs; docs/architecture.md has the figures), so the tile comes from a table
 // keyed by the engine running us, unless init({ tiles }) pins one.
 
+import { KERNEL_NAMES } from "./abi.generated.js";
 import type { Runtime, WasmBackend } from "./runtime.js";
 import { show } from "./shapes.js";
 import type { GemmTile } from "./types.js";
 
-/** Ids of assembly/kernels.ts, by tile. */
-const GEMM_TILE_IDS: Record<GemmTile, number> = { "4x8": 7, "2x16": 10, "6x8": 11 };
+/** Kernel ids (src/abi.generated.ts), by tile. */
+const GEMM_TILE_IDS: Record<GemmTile, number> = {
+  "4x8": KERNEL_NAMES.indexOf("gemm_4x8"),
+  "2x16": KERNEL_NAMES.indexOf("gemm_2x16"),
+  "6x8": KERNEL_NAMES.indexOf("gemm_6x8"),
+};
 const GEMM_TILES = Object.keys(GEMM_TILE_IDS) as GemmTile[];
 
 /** The JavaScript engine and its major version, as far as the host tells. */

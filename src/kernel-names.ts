@@ -1,29 +1,14 @@
 // The names of the microkernels a layer runs, by one grammar: op, then shape and tile, then the
 // instruction set of the build, e.g. dwconv_3x3s2_c4x4__wasmrelaxedsimd (a 3x3 stride-2
 // depthwise tile of 4 channels by 4 output pixels), gemm_4x8__wasmsimd (4 rows by 8 columns),
-// gemm_2x4__scalar. The builds report which kernel they run as an id (assembly/kernels.ts);
+// gemm_2x4__scalar. The builds report which kernel they run as an id (assembly/abi.ts, generated
+// with src/abi.generated.ts's KERNEL_NAMES by scripts/gen-abi.mjs);
 // the js backend runs the plain-JS reference (`__js`). Exposed as layer.kernels and per step
 // in model.describe(), so a test can tell which kernel a geometry selects.
 
+import { KERNEL_NAMES } from "./abi.generated.js";
 import type { Runtime, WasmBackend } from "./runtime.js";
 import type { Geometry } from "./shapes.js";
-
-/** By id, in the order of assembly/kernels.ts. */
-const KERNEL_NAMES = [
-  "dwconv_generic_c1",
-  "dwconv_generic_c4",
-  "dwconv_3x3s1_c4x4",
-  "dwconv_3x3s2_c4x4",
-  "dwconv_5x5s1_c4x4",
-  "dwconv_5x5s2_c4x4",
-  "gemm_2x4",
-  "gemm_4x8",
-  "conv_gather4_2x4",
-  "conv_igemm_4x8",
-  "gemm_2x16",
-  "gemm_6x8",
-  "dwconv_7x7s1_c4x4",
-] as const;
 
 const ISA: Record<WasmBackend, string> = { scalar: "scalar", simd: "wasmsimd", "relaxed-simd": "wasmrelaxedsimd" };
 

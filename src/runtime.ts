@@ -1,5 +1,6 @@
 // One instantiated wasm build: its kernels, its memory and the allocator over it.
 
+import { KERNEL_NAMES } from "./abi.generated.js";
 import { Heap } from "./memory.js";
 
 export type WasmBackend = "relaxed-simd" | "simd" | "scalar";
@@ -16,7 +17,7 @@ export interface Kernels {
   dwPack(filter: number, bias: number, outChannels: number, taps: number, packed: number): void;
   gemmPackedLength(depth: number, cols: number): number;
   gemmPack(matrix: number, bias: number, depth: number, cols: number, packed: number): void;
-  /** The depthwise microkernel's id (assembly/kernels.ts) for a window; dwconvRows runs it. */
+  /** The depthwise microkernel's id (assembly/abi.ts) for a window; dwconvRows runs it. */
   dwconvKernel(
     kH: number,
     kW: number,
@@ -76,9 +77,9 @@ export class Runtime {
   readonly heap: Heap;
   /**
    * The GEMM microkernel id layers made now take (src/dispatch.ts sets it at init; each layer
-   * keeps the one it was made with). 7 is 4x8 until init chooses.
+   * keeps the one it was made with). 4x8 until init chooses.
    */
-  gemmTile = 7;
+  gemmTile: number = KERNEL_NAMES.indexOf("gemm_4x8");
 
   constructor(
     readonly backend: WasmBackend,

@@ -2,10 +2,12 @@
 // public function throws. Errors name the function, the argument, its value and what was
 // expected, e.g. "depthwiseConv2d: filter.shape[2] (16) must equal input channels (32)".
 
+import { ACTIVATION_CODES } from "./abi.generated.js";
 import type { Activation, ConvOptions, SeparableOptions, Tensor } from "./types.js";
 import { WasmTensor } from "./wasm-tensor.js";
 
-export const ACTIVATIONS: readonly Activation[] = ["linear", "relu", "relu6", "hardswish"];
+/** The activations the kernels fuse, in the order of their codes (src/abi.generated.ts). */
+export const ACTIVATIONS: readonly Activation[] = ACTIVATION_CODES;
 
 /** Window geometry shared by every op, in the order the kernels read it. */
 export interface Geometry {

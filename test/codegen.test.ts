@@ -53,4 +53,10 @@ describe("generated sources", () => {
     const { generate } = await import("../scripts/gen-gemm-tiles.mjs");
     expect(readFileSync("assembly/gemm/tiles.ts", "utf8")).toBe(generate());
   });
+
+  it("assembly/abi.ts and src/abi.generated.ts are what scripts/gen-abi.mjs generates", async () => {
+    const { generateAssembly, generateTypeScript } = await import("../scripts/gen-abi.mjs");
+    expect(readFileSync("assembly/abi.ts", "utf8")).toBe(generateAssembly());
+    expect(readFileSync("src/abi.generated.ts", "utf8")).toBe(generateTypeScript());
+  });
 });

@@ -6,28 +6,11 @@
 // scalar build gathers every field and runs its GEMM tile.
 
 import { F32 } from "../common";
-import { CONV_GATHER4_2X4, CONV_IGEMM_4X8 } from "../kernels";
+import { CONV_GATHER4_2X4, CONV_IGEMM_4X8, ConvGeometry } from "../abi";
 import { conv_igemm_4x8_rows, gemm_2x4, gemm_4x8_rows } from "../gemm/tiles";
 import { NR } from "../gemm/pack";
 
-/** Geometry of one conv2d call (one image). */
-@unmanaged export class ConvGeometry {
-  inH: i32 = 0;
-  inW: i32 = 0;
-  inChannels: i32 = 0;
-  kH: i32 = 0;
-  kW: i32 = 0;
-  strideH: i32 = 0;
-  strideW: i32 = 0;
-  dilationH: i32 = 0;
-  dilationW: i32 = 0;
-  padTop: i32 = 0;
-  padLeft: i32 = 0;
-  outH: i32 = 0;
-  outW: i32 = 0;
-  outChannels: i32 = 0;
-  activation: i32 = 0;
-}
+export { ConvGeometry };
 
 /**
  * Copies the receptive field of output pixel q (kH*kW*Cin floats, zeros for padding taps) to
@@ -137,7 +120,7 @@ export function conv_gather4_2x4__scalar(
   }
 }
 
-/** The conv2d microkernel (an id of ../kernels) this build runs. */
+/** The conv2d microkernel (an id of ../abi) this build runs. */
 export function conv2dKernel(): i32 {
   return ASC_FEATURE_SIMD ? CONV_IGEMM_4X8 : CONV_GATHER4_2X4;
 }

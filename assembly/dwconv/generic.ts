@@ -3,25 +3,10 @@
 // channels accumulate the taps that fall inside the image (the tap range is computed once per
 // row and column, so the inner loops carry no bounds checks).
 
+import { DwGeometry } from "../abi";
 import { F32, activate, activate4, endTapInside, firstTapInside, madd, storeLanes } from "../common";
 
-/** Geometry of one depthwise call; the same for every implementation. */
-@unmanaged export class DwGeometry {
-  inH: i32 = 0;
-  inW: i32 = 0;
-  channels: i32 = 0;
-  multiplier: i32 = 0;
-  kH: i32 = 0;
-  kW: i32 = 0;
-  strideH: i32 = 0;
-  strideW: i32 = 0;
-  dilationH: i32 = 0;
-  dilationW: i32 = 0;
-  padTop: i32 = 0;
-  padLeft: i32 = 0;
-  outW: i32 = 0;
-  activation: i32 = 0;
-}
+export { DwGeometry };
 
 /** Four input values for output channels oc0..oc0+3 when the multiplier is above 1. */
 // @ts-ignore: decorator

@@ -3,7 +3,7 @@
 import {
   DWCONV_3X3S1_C4X4, DWCONV_3X3S2_C4X4, DWCONV_5X5S1_C4X4, DWCONV_5X5S2_C4X4, DWCONV_7X7S1_C4X4, DWCONV_GENERIC_C1,
   DWCONV_GENERIC_C4,
-} from "../kernels";
+} from "../abi";
 import { DwGeometry, dwconv_generic__scalar, dwconv_generic__simd128, dwconv_generic_c4__scalar } from "./generic";
 import {
   dwconv_3x3s1_c4__simd128, dwconv_3x3s2_c4__simd128, dwconv_5x5s1_c4__simd128, dwconv_5x5s2_c4__simd128,
@@ -13,7 +13,7 @@ import {
 export { DwGeometry };
 
 /**
- * The microkernel (an id of ../kernels) this build runs for a depthwise window: the 3x3/5x5
+ * The microkernel (an id of ../abi) this build runs for a depthwise window: the 3x3/5x5
  * stride 1/2 and 7x7 stride 1 tiles take square, undilated windows with multiplier 1; the generic kernel the rest.
  */
 export function dwconvKernel(

@@ -3,12 +3,12 @@
 // layer by the wrapper's dispatch table (src/dispatch.ts), because the best tile differs by
 // engine for the same wasm: V8 11.3 spills the 12 accumulators of 6x8, V8 15 does not.
 
-import { GEMM_2X16, GEMM_2X4, GEMM_4X8, GEMM_6X8 } from "../kernels";
+import { GEMM_2X16, GEMM_2X4, GEMM_4X8, GEMM_6X8 } from "../abi";
 import { gemm_2x16, gemm_2x4, gemm_4x8, gemm_6x8 } from "./tiles";
 
 /**
  * output[rows][cols] = act(input[rows][depth] x packed + bias) with GEMM microkernel `tile` (an
- * id of ../kernels). The scalar build has one tile (2x4) and runs it whatever `tile` says; the
+ * id of ../abi). The scalar build has one tile (2x4) and runs it whatever `tile` says; the
  * SIMD builds run 4x8 for an id that is not theirs.
  */
 export function gemm(

@@ -10,6 +10,7 @@
 //
 // Without an expand the depthwise reads the input tensor directly (a separable block).
 
+import { DwGeometry } from "../abi.generated.js";
 import { dwconvKernelName, gemmKernelName } from "../kernel-names.js";
 import { activationCode, writeDwGeometry } from "../ops/geometry.js";
 import { dwPack, gemmPack } from "../ops/pack.js";
@@ -28,8 +29,6 @@ const DEPTHWISE_BAND_FLOATS = 32 * 1024;
 const EXPAND_BAND_FLOATS = 64 * 1024;
 
 /** Field indices (i32) of DwGeometry rewritten per band. */
-const FIELD_IN_H = 0;
-const FIELD_PAD_TOP = 10;
 
 export class WasmChainStep implements Step {
   /** In the order they run per band: [expand GEMM,] depthwise, project GEMM. */
@@ -177,8 +176,8 @@ export class WasmChainStep implements Step {
           have1 = need1;
         }
         // The band as an image: rows have0.. of the input, with the top edge moved down.
-        i32[geometryIndex + FIELD_IN_H] = have1 - have0;
-        i32[geometryIndex + FIELD_PAD_TOP] = g.padTop + have0;
+        i32[geometryIndex + DwGeometry.inH] = have1 - have0;
+        i32[geometryIndex + DwGeometry.padTop] = g.padTop + have0;
         dwInput = expandBand;
       }
       k.dwconvRows(this.geometry, dwInput, this.depthwisePacked, depthwiseBand, oy0, oy1, arena.zeros, arena.rows);

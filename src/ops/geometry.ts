@@ -1,14 +1,16 @@
-// Writes geometry records in the field order of the @unmanaged classes DwGeometry
-// (assembly/dwconv/generic.ts) and ConvGeometry (assembly/conv/conv.ts).
+// Writes geometry records by the field offsets of src/abi.generated.ts, which scripts/gen-abi.mjs
+// generates together with the kernels' @unmanaged classes (assembly/abi.ts): no order is
+// restated here.
 
-import { ACTIVATIONS, type Geometry } from "../shapes.js";
+import { ACTIVATION_CODES, ConvGeometry, DwGeometry, GEOMETRY_FIELDS } from "../abi.generated.js";
+import type { Geometry } from "../shapes.js";
 import type { Activation } from "../types.js";
 
-/** Bytes reserved for one geometry record (16 i32 fields). */
-export const GEOMETRY_BYTES = 64;
+/** Bytes reserved for one geometry record. */
+export const GEOMETRY_BYTES = GEOMETRY_FIELDS * 4;
 
 export function activationCode(activation: Activation): number {
-  return ACTIVATIONS.indexOf(activation);
+  return ACTIVATION_CODES.indexOf(activation);
 }
 
 export function writeDwGeometry(
@@ -21,25 +23,21 @@ export function writeDwGeometry(
   g: Geometry,
   activation: Activation,
 ): void {
-  i32.set(
-    [
-      inH,
-      inW,
-      channels,
-      multiplier,
-      g.kH,
-      g.kW,
-      g.strideH,
-      g.strideW,
-      g.dilationH,
-      g.dilationW,
-      g.padTop,
-      g.padLeft,
-      g.outW,
-      activationCode(activation),
-    ],
-    ptr >>> 2,
-  );
+  const at = ptr >>> 2;
+  i32[at + DwGeometry.inH] = inH;
+  i32[at + DwGeometry.inW] = inW;
+  i32[at + DwGeometry.channels] = channels;
+  i32[at + DwGeometry.multiplier] = multiplier;
+  i32[at + DwGeometry.kH] = g.kH;
+  i32[at + DwGeometry.kW] = g.kW;
+  i32[at + DwGeometry.strideH] = g.strideH;
+  i32[at + DwGeometry.strideW] = g.strideW;
+  i32[at + DwGeometry.dilationH] = g.dilationH;
+  i32[at + DwGeometry.dilationW] = g.dilationW;
+  i32[at + DwGeometry.padTop] = g.padTop;
+  i32[at + DwGeometry.padLeft] = g.padLeft;
+  i32[at + DwGeometry.outW] = g.outW;
+  i32[at + DwGeometry.activation] = activationCode(activation);
 }
 
 export function writeConvGeometry(
@@ -52,24 +50,20 @@ export function writeConvGeometry(
   g: Geometry,
   activation: Activation,
 ): void {
-  i32.set(
-    [
-      inH,
-      inW,
-      inChannels,
-      g.kH,
-      g.kW,
-      g.strideH,
-      g.strideW,
-      g.dilationH,
-      g.dilationW,
-      g.padTop,
-      g.padLeft,
-      g.outH,
-      g.outW,
-      outChannels,
-      activationCode(activation),
-    ],
-    ptr >>> 2,
-  );
+  const at = ptr >>> 2;
+  i32[at + ConvGeometry.inH] = inH;
+  i32[at + ConvGeometry.inW] = inW;
+  i32[at + ConvGeometry.inChannels] = inChannels;
+  i32[at + ConvGeometry.kH] = g.kH;
+  i32[at + ConvGeometry.kW] = g.kW;
+  i32[at + ConvGeometry.strideH] = g.strideH;
+  i32[at + ConvGeometry.strideW] = g.strideW;
+  i32[at + ConvGeometry.dilationH] = g.dilationH;
+  i32[at + ConvGeometry.dilationW] = g.dilationW;
+  i32[at + ConvGeometry.padTop] = g.padTop;
+  i32[at + ConvGeometry.padLeft] = g.padLeft;
+  i32[at + ConvGeometry.outH] = g.outH;
+  i32[at + ConvGeometry.outW] = g.outW;
+  i32[at + ConvGeometry.outChannels] = outChannels;
+  i32[at + ConvGeometry.activation] = activationCode(activation);
 }
