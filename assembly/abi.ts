@@ -39,6 +39,35 @@
   activation: i32 = 0;
 }
 
+/** One fused chain ([1x1 expand ->] depthwise -> 1x1 project [+ residual]) for chain(): sizes, pointers (0 = no expand / no residual), bands. */
+@unmanaged export class ChainParams {
+  gemmTile: i32 = 0;
+  batch: i32 = 0;
+  inH: i32 = 0;
+  inW: i32 = 0;
+  inChannels: i32 = 0;
+  mid: i32 = 0;
+  padTop: i32 = 0;
+  outH: i32 = 0;
+  outW: i32 = 0;
+  outChannels: i32 = 0;
+  bandRows: i32 = 0;
+  input: i32 = 0;
+  inImage: i32 = 0;
+  output: i32 = 0;
+  outImage: i32 = 0;
+  residual: i32 = 0;
+  expandPacked: i32 = 0;
+  expandAct: i32 = 0;
+  depthwisePacked: i32 = 0;
+  projectPacked: i32 = 0;
+  projectAct: i32 = 0;
+  expandBand: i32 = 0;
+  depthwiseBand: i32 = 0;
+  zeros: i32 = 0;
+  rows: i32 = 0;
+}
+
 // Activation codes (geometry.activation and the GEMM's act argument).
 export const ACT_LINEAR: i32 = 0;
 export const ACT_RELU: i32 = 1;

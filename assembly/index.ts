@@ -6,7 +6,7 @@ export { dwconvKernel, dwconvRows } from "./dwconv";
 export { gemmPack, gemmPackedLength } from "./gemm/pack";
 export { gemm, gemmKernel } from "./gemm/gemm";
 export { conv2d, conv2dKernel } from "./conv/conv";
-export { separable } from "./dwsep/separable";
+export { chain } from "./chain/chain";
 
 /** First free byte after static data; the wrapper's allocator starts here. */
 export function heapBase(): usize {

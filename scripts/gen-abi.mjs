@@ -47,8 +47,39 @@ export const STRUCTS = {
       "activation",
     ],
   },
+  ChainParams: {
+    doc: "One fused chain ([1x1 expand ->] depthwise -> 1x1 project [+ residual]) for chain(): sizes, pointers (0 = no expand / no residual), bands.",
+    fields: [
+      "gemmTile",
+      "batch",
+      "inH",
+      "inW",
+      "inChannels",
+      "mid",
+      "padTop",
+      "outH",
+      "outW",
+      "outChannels",
+      "bandRows",
+      "input",
+      "inImage",
+      "output",
+      "outImage",
+      "residual",
+      "expandPacked",
+      "expandAct",
+      "depthwisePacked",
+      "projectPacked",
+      "projectAct",
+      "expandBand",
+      "depthwiseBand",
+      "zeros",
+      "rows",
+    ],
+  },
 };
-const GEOMETRY_FIELDS = 16;
+/** i32 fields reserved per record; a layer's record block holds a geometry then chain params. */
+const GEOMETRY_FIELDS = 32;
 
 /** Activation codes, by name as the public API spells them. */
 export const ACTIVATIONS = ["linear", "relu", "relu6", "hardswish"];
@@ -91,7 +122,7 @@ export function generateAssembly() {
 
 export function generateTypeScript() {
   const out = [HEADER, "// The wrapper's side of the ABI shared with assembly/abi.ts.", ""];
-  out.push("/** i32 fields reserved per geometry record. */");
+  out.push("/** i32 fields reserved per record (a geometry, or chain params). */");
   out.push(`export const GEOMETRY_FIELDS = ${GEOMETRY_FIELDS};`, "");
   for (const [name, { doc, fields }] of Object.entries(STRUCTS)) {
     if (fields.length > GEOMETRY_FIELDS) throw new Error(`${name} has more than ${GEOMETRY_FIELDS} fields`);

@@ -2,8 +2,8 @@
 
 // The wrapper's side of the ABI shared with assembly/abi.ts.
 
-/** i32 fields reserved per geometry record. */
-export const GEOMETRY_FIELDS = 16;
+/** i32 fields reserved per record (a geometry, or chain params). */
+export const GEOMETRY_FIELDS = 32;
 
 /** Geometry of one depthwise call (one image); the same for every implementation. Offsets of its i32 fields. */
 export const DwGeometry = {
@@ -40,6 +40,35 @@ export const ConvGeometry = {
   outW: 12,
   outChannels: 13,
   activation: 14,
+} as const;
+
+/** One fused chain ([1x1 expand ->] depthwise -> 1x1 project [+ residual]) for chain(): sizes, pointers (0 = no expand / no residual), bands. Offsets of its i32 fields. */
+export const ChainParams = {
+  gemmTile: 0,
+  batch: 1,
+  inH: 2,
+  inW: 3,
+  inChannels: 4,
+  mid: 5,
+  padTop: 6,
+  outH: 7,
+  outW: 8,
+  outChannels: 9,
+  bandRows: 10,
+  input: 11,
+  inImage: 12,
+  output: 13,
+  outImage: 14,
+  residual: 15,
+  expandPacked: 16,
+  expandAct: 17,
+  depthwisePacked: 18,
+  projectPacked: 19,
+  projectAct: 20,
+  expandBand: 21,
+  depthwiseBand: 22,
+  zeros: 23,
+  rows: 24,
 } as const;
 
 /** Activation names by code. */

@@ -248,7 +248,7 @@ const KERNEL_EXPORTS = [
   "gemm",
   "conv2dKernel",
   "conv2d",
-  "separable",
+  "chain",
 ];
 
 /** Rejects a valid module that is not a sepconv build before it is instantiated. */

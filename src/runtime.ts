@@ -53,24 +53,11 @@ export interface Kernels {
   ): void;
   conv2dKernel(): number;
   conv2d(geometry: number, input: number, packed: number, output: number, zero: number, scratch: number): void;
-  separable(
-    gemmTile: number,
-    geometry: number,
-    input: number,
-    depthwisePacked: number,
-    zeroRow: number,
-    pointwisePacked: number,
-    outChannels: number,
-    pointwiseActivation: number,
-    outH: number,
-    bandRows: number,
-    scratch: number,
-    output: number,
-    rows: number,
-  ): void;
+  /** One fused chain, all its bands: geometry and params are records (src/ops/chain-params.ts). */
+  chain(geometry: number, params: number): void;
 }
 
-/** Bytes of row pointers dwconvRows and separable need from the caller (8 pointers). */
+/** Bytes of row pointers dwconvRows and chain need from the caller (8 pointers). */
 export const ROW_POINTER_BYTES = 32;
 
 export class Runtime {

@@ -6,8 +6,10 @@ import { ACTIVATION_CODES, ConvGeometry, DwGeometry, GEOMETRY_FIELDS } from "../
 import type { Geometry } from "../shapes.js";
 import type { Activation } from "../types.js";
 
-/** Bytes reserved for one geometry record. */
-export const GEOMETRY_BYTES = GEOMETRY_FIELDS * 4;
+/** Bytes of one record (GEOMETRY_FIELDS i32s). */
+export const RECORD_BYTES = GEOMETRY_FIELDS * 4;
+/** Bytes of a layer's record block: its geometry, then (for chains) the chain params. */
+export const GEOMETRY_BYTES = 2 * RECORD_BYTES;
 
 export function activationCode(activation: Activation): number {
   return ACTIVATION_CODES.indexOf(activation);

@@ -3,13 +3,11 @@ import { ROW_POINTER_BYTES, type Runtime } from "../runtime.js";
 import type { Geometry } from "../shapes.js";
 import { type SeparableSpec, separableGeometry } from "../specs.js";
 import type { Tensor } from "../types.js";
+import { type Bands, CHAIN_PARAMS_AT, planBands, writeChainParams, writeChainRun } from "./chain-params.js";
 import { activationCode, writeDwGeometry } from "./geometry.js";
 import { type Plan, WasmLayer } from "./layer.js";
 import { dwPack, gemmPack } from "./pack.js";
 import { PaddedTaps } from "./padded-taps.js";
-
-/** Floats of depthwise output kept per band: small enough to stay in L2 next to the weights. */
-const BAND_FLOATS = 32 * 1024;
 
 /** Fused depthwise -> pointwise: the intermediate exists only one band of rows at a time. */
 export class SeparableLayer extends WasmLayer {
@@ -21,14 +19,10 @@ export class SeparableLayer extends WasmLayer {
   private readonly geometry: number;
   /** A NaN in any depthwise channel reaches every output channel through the pointwise stage. */
   private readonly padded: PaddedTaps | undefined;
-  private zeroRow = 0;
-  private rows = 0;
-  private scratch = 0;
   private g: Geometry | undefined;
   private inH = 0;
   private inW = 0;
-  private outH = 0;
-  private bandRows = 0;
+  private bands: Bands | undefined;
   private inImage = 0;
   private outImage = 0;
 
@@ -59,50 +53,59 @@ export class SeparableLayer extends WasmLayer {
     this.g = g;
     this.inH = inH;
     this.inW = inW;
-    this.outH = g.outH;
-    this.bandRows = Math.max(1, Math.min(g.outH, Math.floor(BAND_FLOATS / (g.outW * depth))));
+    this.bands = planBands(g, inH, inW, channels, depth, false);
     this.inImage = inH * inW * channels * 4;
     this.outImage = g.outH * g.outW * pw.outChannels * 4;
     return {
       outShape: [n, g.outH, g.outW, pw.outChannels],
       scratch: [
         { bytes: inW * channels * 4, zeroed: true },
-        { bytes: this.bandRows * g.outW * depth * 4 },
+        { bytes: this.bands.scratchFloats * 4 },
         { bytes: ROW_POINTER_BYTES },
       ],
     };
   }
 
   protected bind([zeroRow, scratch, rows]: readonly number[]): void {
-    const dw = this.spec.depthwise;
-    this.zeroRow = zeroRow;
-    this.rows = rows;
-    this.scratch = scratch;
+    const { depthwise: dw, pointwise: pw } = this.spec;
+    const g = this.g!;
+    const bands = this.bands!;
     const i32 = this.rt.heap.i32();
-    writeDwGeometry(i32, this.geometry, this.inH, this.inW, dw.channels, dw.multiplier, this.g!, dw.window.activation);
+    writeDwGeometry(i32, this.geometry, this.inH, this.inW, dw.channels, dw.multiplier, g, dw.window.activation);
+    writeChainParams(i32, this.geometry + CHAIN_PARAMS_AT, {
+      gemmTile: this.gemmTile,
+      batch: 1,
+      inH: this.inH,
+      inW: this.inW,
+      inChannels: dw.channels,
+      mid: dw.channels,
+      padTop: g.padTop,
+      outH: g.outH,
+      outW: g.outW,
+      outChannels: pw.outChannels,
+      bandRows: bands.bandRows,
+      input: 0,
+      inImage: this.inImage,
+      output: 0,
+      outImage: this.outImage,
+      residual: 0,
+      expandPacked: 0,
+      expandAct: 0,
+      depthwisePacked: this.depthwisePacked,
+      projectPacked: this.pointwisePacked,
+      projectAct: activationCode(pw.window.activation),
+      expandBand: scratch,
+      depthwiseBand: scratch + bands.depthwiseBandAt,
+      zeros: zeroRow,
+      rows,
+    });
   }
 
   protected execute(input: number, output: number, batch: number): void {
-    const k = this.rt.kernels;
+    const params = this.geometry + CHAIN_PARAMS_AT;
+    writeChainRun(this.rt.heap.i32(), params, batch, input, output, 0);
+    this.rt.kernels.chain(this.geometry, params);
     const pw = this.spec.pointwise;
-    const act = activationCode(pw.window.activation);
-    for (let i = 0; i < batch; i++) {
-      k.separable(
-        this.gemmTile,
-        this.geometry,
-        input + i * this.inImage,
-        this.depthwisePacked,
-        this.zeroRow,
-        this.pointwisePacked,
-        pw.outChannels,
-        act,
-        this.outH,
-        this.bandRows,
-        this.scratch,
-        output + i * this.outImage,
-        this.rows,
-      );
-    }
     this.padded?.apply(this.rt.heap.f32(), output >>> 2, batch, this.g!, this.inH, this.inW, pw.outChannels);
   }
 }
