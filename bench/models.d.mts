@@ -13,3 +13,4 @@ export interface LayerShape {
 export function readModel(file: string): LayerShape[];
 export function readModels(): { model: string; layers: LayerShape[] }[];
 export function separableBlocks(layers: LayerShape[]): { depthwise: LayerShape; pointwise: LayerShape }[];
+export function parseModel(model: string, text: string): LayerShape[];

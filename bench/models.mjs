@@ -1,6 +1,9 @@
 // Reads bench/models/*.txt: one layer per line, and separable blocks (a dw line then a pw line).
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { parseModel } from "./model-shapes.mjs";
+
+export { parseModel };
 
 const DIR = fileURLToPath(new URL("./models/", import.meta.url));
 
@@ -8,15 +11,7 @@ const DIR = fileURLToPath(new URL("./models/", import.meta.url));
 
 /** @returns {LayerShape[]} */
 export function readModel(file) {
-  const model = file.replace(/\.txt$/, "");
-  return readFileSync(DIR + file, "utf8")
-    .split("\n")
-    .map((line) => line.replace(/#.*/, "").trim())
-    .filter(Boolean)
-    .map((line) => {
-      const [name, op, h, w, cin, cout, k, stride, padding] = line.split(/\s+/);
-      return { model, name, op, h: +h, w: +w, cin: +cin, cout: +cout, k: +k, stride: +stride, padding };
-    });
+  return parseModel(file.replace(/\.txt$/, ""), readFileSync(DIR + file, "utf8"));
 }
 
 /** Every model file, in name order. */

@@ -1,0 +1,14 @@
+// Parses one bench/models/*.txt text: a layer per line (name op H W Cin Cout k stride padding),
+// # comments. No file system, so that the browser benchmark page (bench/web/) can use it.
+
+/** @returns {import("./models.mjs").LayerShape[]} */
+export function parseModel(model, text) {
+  return text
+    .split("\n")
+    .map((line) => line.replace(/#.*/, "").trim())
+    .filter(Boolean)
+    .map((line) => {
+      const [name, op, h, w, cin, cout, k, stride, padding] = line.split(/\s+/);
+      return { model, name, op, h: +h, w: +w, cin: +cin, cout: +cout, k: +k, stride: +stride, padding };
+    });
+}
