@@ -94,7 +94,10 @@ function time(sepconv, s, { quick, cold }) {
   while (performance.now() - t0 < 2) runOnce(probe++);
   const perRun = (performance.now() - t0) / probe;
   const batch = Math.max(1, Math.ceil(2 / perRun));
-  const samples = Math.max(quick ? 5 : 15, Math.min(quick ? 60 : 200, Math.round((quick ? 1.5e9 : 6e9) / (flops * batch))));
+  const samples = Math.max(
+    quick ? 5 : 15,
+    Math.min(quick ? 60 : 200, Math.round((quick ? 1.5e9 : 6e9) / (flops * batch))),
+  );
   const times = [];
   let i = 0;
   for (let n = 0; n < samples; n++) {

@@ -43,19 +43,16 @@ export function detectEngine(): Engine {
 }
 
 /**
- * The measured best GEMM tile per engine and build (bench/kernels.mjs over the MobileNet v1/v2
- * pointwise shapes, summed; docs/architecture.md, "Dispatch", has the figures). V8 before 13
- * spills 6x8's 12 accumulators (V8 11.3, Node 20: 7x slower; V8 12.4, Node 22: 1.4x slower)
- * and runs 2x16 or 4x8 best; V8 13 and later (Node 24, 26, Deno, Chromium) allocate them and
- * run 6x8 best with FMA, 2x16 best without. JavaScriptCore (Bun, Safari) runs 2x16 best.
- * Engines not measured get 4x8, which ran within 3% of the best tile everywhere but the fastest.
+ * The measured best GEMM tile per engine and build (bench/kernels.mjs and bench/chromium.mjs over
+ * the MobileNet v1/v2 pointwise shapes, summed; docs/architecture.md, "Dispatch", has the
+ * figures). V8 before 13 spills 6x8's 12 accumulators (Node 20: 1.4x slower than 2x16, Node 22:
+ * 1.35x) and runs 2x16 best; V8 13 and later (Node 24, 26, Deno, Chromium) allocate them and run
+ * 6x8 best with FMA (7-10% ahead of 2x16), 2x16 or 4x8 best without (within 1%).
+ * JavaScriptCore (Bun, Safari) runs 2x16 best. Engines not measured get 4x8, never the slowest.
  */
 export function tableGemmTile(engine: Engine, backend: WasmBackend): GemmTile {
   if (engine.name === "jsc") return "2x16";
-  if (engine.name === "v8") {
-    if (backend !== "relaxed-simd" || engine.major < 12) return "2x16";
-    return engine.major < 13 ? "4x8" : "6x8";
-  }
+  if (engine.name === "v8") return backend === "relaxed-simd" && engine.major >= 13 ? "6x8" : "2x16";
   return "4x8";
 }
 
