@@ -1,6 +1,7 @@
 // The benchmark cases: every layer of bench/models/*.txt (dw, pw, conv) and every separable
 // block (a dw line followed by a pw line), with output size, multiply-adds and seeded data.
-import { readModels, separableBlocks } from "./models.mjs";
+import { separableBlocks } from "./model-shapes.mjs";
+import { readModels } from "./models.mjs";
 
 export const CATEGORIES = ["depthwise", "pointwise", "separable block", "standard conv"];
 const CATEGORY = { dw: "depthwise", pw: "pointwise", conv: "standard conv", sep: "separable block" };
@@ -34,9 +35,14 @@ export function describe(layer) {
  *   model: substring of the model name ("v1", "v2"); only: layer or block names;
  *   quick: per model the first conv, and the first 14x14 (or smaller) case of each category.
  */
-export function readCases({ model, only, quick } = {}) {
+export function readCases(filter = {}) {
+  return casesOf(readModels(), filter);
+}
+
+/** readCases over models already read ({ model, layers }[]): no file system, for the browser page. */
+export function casesOf(models, { model, only, quick } = {}) {
   const cases = [];
-  for (const m of readModels()) {
+  for (const m of models) {
     if (model && !m.model.includes(model)) continue;
     const mine = [];
     for (const layer of m.layers) mine.push(makeCase(m.model, layer));

@@ -1,7 +1,8 @@
 // Runs the benchmark page (bench/web/, built by scripts/build-bench-web.mjs) in headless
 // Chromium (playwright-core, Debian's /usr/bin/chromium or $CHROMIUM) and prints its tables:
 // the per-microkernel benchmark in the browser's V8, for the per-engine tile table.
-//   node bench/chromium.mjs [--quick] [--ops pw] [--models v1,v2] [--builds ...] [--json FILE]
+//   node bench/chromium.mjs [--peers] [--quick] [--ops pw] [--models v1,v2] [--builds ...] [--json FILE]
+// (--peers: bench/web/peers.html, sepconv beside TensorFlow.js's wasm backend)
 import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize } from "node:path";
@@ -14,6 +15,8 @@ const option = (name) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const query = new URLSearchParams();
+// --peers: the side-by-side page (sepconv and tfjs-wasm) instead of the kernels page.
+const pageFile = args.includes("--peers") ? "peers.html" : "index.html";
 if (args.includes("--quick")) query.set("quick", "");
 if (args.includes("--cold")) query.set("cold", "");
 for (const name of ["ops", "models", "builds"]) if (option(name)) query.set(name, option(name));
@@ -43,11 +46,11 @@ const browser = await chromium.launch({
 try {
   const page = await browser.newPage();
   page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
-  await page.goto(`http://127.0.0.1:${server.address().port}/?${query}`);
+  await page.goto(`http://127.0.0.1:${server.address().port}/${pageFile}?${query}`);
   await page.waitForFunction(() => window.__result, null, { timeout: 30 * 60_000, polling: 1000 });
   const result = await page.evaluate(() => window.__result);
   if (result.error) throw new Error(`the page failed: ${result.error}`);
-  console.log(`sepconv microkernels, ${result.engine} (headless Chromium)`);
+  console.log(`${result.engine} (headless Chromium)`);
   console.log(result.text);
   const json = option("json");
   if (json) writeFileSync(json, JSON.stringify(result, null, 1));

@@ -12,3 +12,13 @@ export function parseModel(model, text) {
       return { model, name, op, h: +h, w: +w, cin: +cin, cout: +cout, k: +k, stride: +stride, padding };
     });
 }
+
+/** Separable blocks: each dw layer with the pw layer right after it. */
+export function separableBlocks(layers) {
+  const blocks = [];
+  for (let i = 0; i + 1 < layers.length; i++) {
+    if (layers[i].op === "dw" && layers[i + 1].op === "pw")
+      blocks.push({ depthwise: layers[i], pointwise: layers[i + 1] });
+  }
+  return blocks;
+}

@@ -1,9 +1,9 @@
 // Reads bench/models/*.txt: one layer per line, and separable blocks (a dw line then a pw line).
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { parseModel } from "./model-shapes.mjs";
+import { parseModel, separableBlocks } from "./model-shapes.mjs";
 
-export { parseModel };
+export { parseModel, separableBlocks };
 
 const DIR = fileURLToPath(new URL("./models/", import.meta.url));
 
@@ -20,14 +20,4 @@ export function readModels() {
     .filter((f) => f.endsWith(".txt"))
     .sort()
     .map((file) => ({ model: file.replace(/\.txt$/, ""), layers: readModel(file) }));
-}
-
-/** Separable blocks: each dw layer with the pw layer right after it. */
-export function separableBlocks(layers) {
-  const blocks = [];
-  for (let i = 0; i + 1 < layers.length; i++) {
-    if (layers[i].op === "dw" && layers[i + 1].op === "pw")
-      blocks.push({ depthwise: layers[i], pointwise: layers[i + 1] });
-  }
-  return blocks;
 }

@@ -1,5 +1,5 @@
-// Builds the static benchmark page into bench/web/build/: the page bundled with the built
-// package (dist/, so run `npm run build` first), its HTML, the layer shapes and the peak
+// Builds the static benchmark pages into bench/web/build/: index.html (every microkernel) and
+// peers.html (sepconv beside TensorFlow.js's wasm backend), bundled with the built package (dist/, so run `npm run build` first), its HTML, the layer shapes and the peak
 // kernels. Serve the folder with any static file server and open it in a browser or on a phone;
 // bench/chromium.mjs does that headless.
 import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
@@ -8,16 +8,29 @@ import { compilePeak, peakFile } from "../bench/peak-bytes.mjs";
 
 const OUT = "bench/web/build";
 mkdirSync(`${OUT}/models`, { recursive: true });
-await build({
-  entryPoints: ["bench/web/page.mjs"],
-  bundle: true,
-  format: "esm",
-  platform: "browser",
-  target: "es2022",
-  outfile: `${OUT}/app.js`,
-  logLevel: "warning",
-});
+for (const [entry, out] of [
+  ["page.mjs", "app.js"],
+  ["peers.mjs", "peers.js"],
+]) {
+  await build({
+    entryPoints: [`bench/web/${entry}`],
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    outfile: `${OUT}/${out}`,
+    // bench/models.mjs reads files in Node; the pages use only its pure parts.
+    external: ["node:*"],
+    logLevel: "warning",
+  });
+}
 copyFileSync("bench/web/index.html", `${OUT}/index.html`);
+copyFileSync("bench/web/peers.html", `${OUT}/peers.html`);
+// TensorFlow.js's wasm binaries, for the side-by-side page (setWasmPaths("tfjs/")).
+mkdirSync(`${OUT}/tfjs`, { recursive: true });
+for (const file of ["tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm"]) {
+  copyFileSync(`node_modules/@tensorflow/tfjs-backend-wasm/dist/${file}`, `${OUT}/tfjs/${file}`);
+}
 for (const file of readdirSync("bench/models")) {
   if (file.endsWith(".txt")) copyFileSync(`bench/models/${file}`, `${OUT}/models/${file}`);
 }

@@ -1,0 +1,168 @@
+// The side-by-side page (bench/web/peers.html, built by scripts/build-bench-web.mjs): every
+// MobileNet layer and separable block of bench/models/ on sepconv (the build init() picks, a
+// prepared layer run in place) and on TensorFlow.js's wasm backend (XNNPACK, SIMD, one thread;
+// tf.fused ops, output read back with dataSync, as bench/peers/tfjs.mjs runs it in Node), in the
+// browser that opens it. The peers take turns per case; sums of medians per category, and
+// tfjs-wasm's time / sepconv's. Query: quick, models=v1,v2,v3. bench/chromium.mjs --peers opens it headless.
+
+import { setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import * as tf from "@tensorflow/tfjs-core";
+import * as sepconv from "../../dist/index.js";
+import { CATEGORIES, casesOf, dataFor, relativeError } from "../cases.mjs";
+import { engineLabel } from "../kernels-core.mjs";
+import { parseModel } from "../model-shapes.mjs";
+import { stats, table } from "../timing.mjs";
+
+const MODELS = { v1: "mobilenet_v1_224", v2: "mobilenet_v2_224", v3: "mobilenet_v3_large_224" };
+const params = new URLSearchParams(location.search);
+const quick = params.has("quick");
+const status = document.getElementById("status");
+
+function sepconvLayer({ layer }, data) {
+  const { k, cin, cout, stride, padding } = layer;
+  const options = { strides: stride, padding, bias: data.bias, activation: "relu6" };
+  if (layer.op === "dw") return sepconv.createDepthwiseConv2d({ data: data.filter, shape: [k, k, cin, 1] }, options);
+  if (layer.op === "pw") return sepconv.createPointwiseConv2d({ data: data.filter, shape: [cin, cout] }, options);
+  if (layer.op === "conv") return sepconv.createConv2d({ data: data.filter, shape: [k, k, cin, cout] }, options);
+  return sepconv.createSeparableConv2d(
+    { data: data.dwFilter, shape: [k, k, cin, 1] },
+    { data: data.pwFilter, shape: [cin, cout] },
+    { ...options, depthwiseBias: data.dwBias, depthwiseActivation: "relu6" },
+  );
+}
+
+function tfjsLayer({ layer }, data) {
+  const { op, k, cin, cout, stride, padding } = layer;
+  const x = tf.tensor4d(data.x, [1, layer.h, layer.w, cin]);
+  const bias = tf.tensor1d(data.bias);
+  const kept = [x, bias];
+  let compute;
+  const fused = (input, filter, strides, pad, b) =>
+    tf.fused.conv2d({ x: input, filter, strides, pad, bias: b, activation: "relu6" });
+  if (op === "dw") {
+    const filter = tf.tensor4d(data.filter, [k, k, cin, 1]);
+    kept.push(filter);
+    compute = () => tf.fused.depthwiseConv2d({ x, filter, strides: stride, pad: padding, bias, activation: "relu6" });
+  } else if (op === "sep") {
+    const dwFilter = tf.tensor4d(data.dwFilter, [k, k, cin, 1]);
+    const pwFilter = tf.tensor4d(data.pwFilter, [1, 1, cin, cout]);
+    const dwBias = tf.tensor1d(data.dwBias);
+    kept.push(dwFilter, pwFilter, dwBias);
+    compute = () =>
+      tf.tidy(() => {
+        const mid = tf.fused.depthwiseConv2d({
+          x,
+          filter: dwFilter,
+          strides: stride,
+          pad: padding,
+          bias: dwBias,
+          activation: "relu6",
+        });
+        return fused(mid, pwFilter, 1, "valid", bias);
+      });
+  } else {
+    const filter = tf.tensor4d(data.filter, [op === "pw" ? 1 : k, op === "pw" ? 1 : k, cin, cout]);
+    kept.push(filter);
+    compute = () => fused(x, filter, stride, padding, bias);
+  }
+  return {
+    run() {
+      const y = compute();
+      const values = y.dataSync();
+      y.dispose();
+      return values;
+    },
+    dispose: () => tf.dispose(kept),
+  };
+}
+
+/** ms of one call, as the median of batches lasting >= 2 ms (coarse browser timers). */
+function sample(fn, times) {
+  const t0 = performance.now();
+  let n = 0;
+  while (performance.now() - t0 < 2) {
+    fn();
+    n++;
+  }
+  times.push((performance.now() - t0) / n);
+}
+
+async function main() {
+  const wanted = (params.get("models") ?? "v1,v2").split(",").map((m) => MODELS[m] ?? m);
+  const models = [];
+  for (const model of wanted) {
+    const response = await fetch(`models/${model}.txt`);
+    if (!response.ok) throw new Error(`models/${model}.txt: HTTP ${response.status}`);
+    models.push({ model, layers: parseModel(model, await response.text()) });
+  }
+  await sepconv.init();
+  tf.enableProdMode();
+  // One thread, the SIMD build: no SharedArrayBuffer workers even on an isolated page.
+  tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+  setWasmPaths("tfjs/");
+  setThreadsCount(1);
+  await tf.setBackend("wasm");
+  await tf.ready();
+  const engine = `${engineLabel()}; sepconv ${sepconv.backend()}, tfjs-wasm ${tf.version_core} (SIMD ${tf.env().getBool("WASM_HAS_SIMD_SUPPORT")}, 1 thread)`;
+  document.getElementById("engine").textContent = engine;
+  const cases = casesOf(models, { quick });
+  const rows = [];
+  const sums = new Map();
+  let worst = 0;
+  for (const [i, c] of cases.entries()) {
+    status.textContent = `${i + 1} / ${cases.length}: ${c.id}`;
+    const data = dataFor(c);
+    const layer = sepconvLayer(c, data);
+    const x = sepconv.createTensor([1, c.layer.h, c.layer.w, c.layer.cin], data.x);
+    const out = sepconv.createTensor(c.outShape);
+    const peer = tfjsLayer(c, data);
+    worst = Math.max(worst, relativeError(layer.run(x, out).data, peer.run()));
+    const ours = [];
+    const theirs = [];
+    for (let round = 0; round < (quick ? 3 : 9); round++) {
+      sample(() => layer.run(x, out), ours);
+      sample(() => peer.run(), theirs);
+    }
+    const a = stats(ours).median;
+    const b = stats(theirs).median;
+    rows.push([c.id, c.category, a.toFixed(3), b.toFixed(3), `${(b / a).toFixed(2)}x`]);
+    const key = `${c.model} ${c.category}`;
+    const sum = sums.get(key) ?? { model: c.model, category: c.category, n: 0, ours: 0, theirs: 0 };
+    sum.n++;
+    sum.ours += a;
+    sum.theirs += b;
+    sums.set(key, sum);
+    layer.dispose();
+    x.dispose();
+    out.dispose();
+    peer.dispose();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  const order = (s) => wanted.indexOf(s.model) * 10 + CATEGORIES.indexOf(s.category);
+  const summary = [...sums.values()]
+    .sort((p, q) => order(p) - order(q))
+    .map((s) => [
+      s.model,
+      `${s.category} (${s.n})`,
+      s.ours.toFixed(2),
+      s.theirs.toFixed(2),
+      `${(s.theirs / s.ours).toFixed(2)}x`,
+    ]);
+  const text = [
+    engine,
+    "",
+    table(["model", "category (cases)", "sepconv ms", "tfjs-wasm ms", "tfjs-wasm / sepconv"], summary),
+    "",
+    `largest relative difference between the two: ${worst.toExponential(1)}`,
+    "",
+    table(["case", "category", "sepconv ms", "tfjs-wasm ms", "ratio"], rows),
+  ].join("\n");
+  document.getElementById("text").textContent = text;
+  status.textContent = "done";
+  window.__result = { engine, summary, rows, worst, text };
+}
+
+main().catch((error) => {
+  status.textContent = `failed: ${error.message}`;
+  window.__result = { error: error.message };
+});
