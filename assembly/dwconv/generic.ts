@@ -8,16 +8,25 @@ import { F32, activate, activate4, endTapInside, firstTapInside, madd, storeLane
 
 export { DwGeometry };
 
-/** Four input values for output channels oc0..oc0+3 when the multiplier is above 1. */
+/**
+ * Four input values for a block of output channels when the multiplier is above 1: the source
+ * channels' byte offsets (s0..s3) are worked out once per block, not per tap (no division in the
+ * tap loop); a multiplier that is a multiple of 4 reads one channel for the whole block.
+ */
 // @ts-ignore: decorator
-@inline function gatherInputs(pixel: usize, oc0: i32, multiplier: i32, channels: i32): v128 {
-  if (multiplier % 4 == 0) return v128.load32_splat(pixel + <usize>(oc0 / multiplier) * F32);
-  const last = channels - 1;
-  let v = f32x4.splat(load<f32>(pixel + <usize>min<i32>(oc0 / multiplier, last) * F32));
-  v = f32x4.replace_lane(v, 1, load<f32>(pixel + <usize>min<i32>((oc0 + 1) / multiplier, last) * F32));
-  v = f32x4.replace_lane(v, 2, load<f32>(pixel + <usize>min<i32>((oc0 + 2) / multiplier, last) * F32));
-  v = f32x4.replace_lane(v, 3, load<f32>(pixel + <usize>min<i32>((oc0 + 3) / multiplier, last) * F32));
+@inline function gatherInputs(pixel: usize, s0: usize, s1: usize, s2: usize, s3: usize, splat: bool): v128 {
+  if (splat) return v128.load32_splat(pixel + s0);
+  let v = f32x4.splat(load<f32>(pixel + s0));
+  v = f32x4.replace_lane(v, 1, load<f32>(pixel + s1));
+  v = f32x4.replace_lane(v, 2, load<f32>(pixel + s2));
+  v = f32x4.replace_lane(v, 3, load<f32>(pixel + s3));
   return v;
+}
+
+/** Byte offset of the input channel that output channel oc reads (the last channel past the end). */
+// @ts-ignore: decorator
+@inline function sourceOffset(oc: i32, multiplier: i32, channels: i32): usize {
+  return <usize>min<i32>(oc / multiplier, channels - 1) * F32;
 }
 
 /** Output rows [rowBegin, rowEnd) of one image, SIMD across output channels. */
@@ -33,6 +42,7 @@ export function dwconv_generic__simd128(
   const outPixelBytes = <usize>outChannels * F32;
   const act = g.activation;
   const multiplier = g.multiplier;
+  const splat = multiplier % 4 == 0;
   let out = output;
   for (let oy = rowBegin; oy < rowEnd; oy++) {
     const iyTop = oy * g.strideH - g.padTop;
@@ -46,14 +56,16 @@ export function dwconv_generic__simd128(
         const weights = packed + <usize>b * blockBytes;
         const oc0 = b << 2;
         let acc = v128.load(weights);
+        const s0 = multiplier == 1 ? <usize>oc0 * F32 : sourceOffset(oc0, multiplier, g.channels);
+        const s1 = multiplier == 1 ? 0 : sourceOffset(oc0 + 1, multiplier, g.channels);
+        const s2 = multiplier == 1 ? 0 : sourceOffset(oc0 + 2, multiplier, g.channels);
+        const s3 = multiplier == 1 ? 0 : sourceOffset(oc0 + 3, multiplier, g.channels);
         for (let ky = kyLo; ky < kyHi; ky++) {
           const row = input + <usize>(iyTop + ky * g.dilationH) * rowBytes;
           const tapRow = weights + 16 + <usize>(ky * g.kW) * 16;
           for (let kx = kxLo; kx < kxHi; kx++) {
             const pixel = row + <usize>(ixLeft + kx * g.dilationW) * pixelBytes;
-            const x = multiplier == 1
-              ? v128.load(pixel + <usize>oc0 * F32)
-              : gatherInputs(pixel, oc0, multiplier, g.channels);
+            const x = multiplier == 1 ? v128.load(pixel + s0) : gatherInputs(pixel, s0, s1, s2, s3, splat);
             acc = madd(x, v128.load(tapRow + <usize>kx * 16), acc);
           }
         }
@@ -123,7 +135,6 @@ export function dwconv_generic_c4__scalar(
 export function dwconv_generic__scalar(
   g: DwGeometry, input: usize, packed: usize, output: usize, rowBegin: i32, rowEnd: i32,
 ): void {
-  const outChannels = g.channels * g.multiplier;
   const taps = g.kH * g.kW;
   const blockFloats = (taps + 1) * 4;
   const pixelBytes = <usize>g.channels * F32;
@@ -138,20 +149,24 @@ export function dwconv_generic__scalar(
       const ixLeft = ox * g.strideW - g.padLeft;
       const kxLo = firstTapInside(ixLeft, g.dilationW);
       const kxHi = endTapInside(ixLeft, g.dilationW, g.inW, g.kW);
-      for (let oc = 0; oc < outChannels; oc++) {
-        // Weight (tap t, channel oc) sits at block oc/4, slot t+1, lane oc%4.
-        const weights = packed + (<usize>((oc >> 2) * blockFloats + (oc & 3))) * F32;
-        const channelOffset = <usize>(oc / g.multiplier) * F32;
-        let acc = load<f32>(weights);
-        for (let ky = kyLo; ky < kyHi; ky++) {
-          const row = input + <usize>(iyTop + ky * g.dilationH) * rowBytes + channelOffset;
-          for (let kx = kxLo; kx < kxHi; kx++) {
-            const x = load<f32>(row + <usize>(ixLeft + kx * g.dilationW) * pixelBytes);
-            acc += x * load<f32>(weights + <usize>((ky * g.kW + kx + 1) * 4) * F32);
+      // Output channel oc = c * multiplier + m reads input channel c: nested loops, no division.
+      let oc = 0;
+      for (let c = 0; c < g.channels; c++) {
+        const channelOffset = <usize>c * F32;
+        for (let m = 0; m < g.multiplier; m++, oc++) {
+          // Weight (tap t, channel oc) sits at block oc/4, slot t+1, lane oc%4.
+          const weights = packed + (<usize>((oc >> 2) * blockFloats + (oc & 3))) * F32;
+          let acc = load<f32>(weights);
+          for (let ky = kyLo; ky < kyHi; ky++) {
+            const row = input + <usize>(iyTop + ky * g.dilationH) * rowBytes + channelOffset;
+            for (let kx = kxLo; kx < kxHi; kx++) {
+              const x = load<f32>(row + <usize>(ixLeft + kx * g.dilationW) * pixelBytes);
+              acc += x * load<f32>(weights + <usize>((ky * g.kW + kx + 1) * 4) * F32);
+            }
           }
+          store<f32>(out, activate(acc, act));
+          out += F32;
         }
-        store<f32>(out, activate(acc, act));
-        out += F32;
       }
     }
   }

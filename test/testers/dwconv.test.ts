@@ -60,6 +60,17 @@ const SIMD_KERNELS: DwKernel[] = [
     channelTile: 4,
     pixelTile: 1,
   },
+  // Multiplier 2 (lanes from two channels per block) and 4 (one channel splat across a block).
+  ...[2, 4].map((multiplier) => ({
+    name: "dwconv_generic_c4",
+    kH: 3,
+    kW: 3,
+    strides: [1, 1] as [number, number],
+    dilations: [1, 1] as [number, number],
+    multiplier,
+    channelTile: 4,
+    pixelTile: 1,
+  })),
   {
     name: "dwconv_generic_c4",
     kH: 7,
