@@ -2,7 +2,8 @@
 // feature probes and a known-answer run choose the best build the runtime computes correctly.
 
 import { checkTiles, chooseTiles, type TileOptions } from "./dispatch.js";
-import { relaxedSimd, scalar, simd } from "./embedded/wasm.generated.js";
+import { deinterleave } from "./embedded/deinterleave.js";
+import { chunk, relaxedSimdLength, scalar, simdAndRelaxedSimd, simdLength } from "./embedded/wasm.generated.js";
 import { knownAnswerError } from "./known-answer.js";
 import { instantiate, type Runtime, runtimeOf, type WasmBackend } from "./runtime.js";
 import { show } from "./shapes.js";
@@ -10,9 +11,15 @@ import type { Backend, InitOptions } from "./types.js";
 
 const BACKENDS: readonly Backend[] = ["relaxed-simd", "simd", "scalar", "js"];
 const WASM_BACKENDS: readonly WasmBackend[] = ["relaxed-simd", "simd", "scalar"];
-const EMBEDDED: Record<WasmBackend, string> = { "relaxed-simd": relaxedSimd, simd, scalar };
 /** False in sepconv/slim, which is bundled with empty builds (src/embedded/none.ts). */
-const HAS_EMBEDDED = EMBEDDED.scalar !== "";
+const HAS_EMBEDDED = scalar !== "";
+
+/** The base64 of an embedded build (the SIMD pair is stored interleaved: scripts/interleave.mjs). */
+function embeddedBase64(build: WasmBackend): string {
+  if (build === "scalar") return scalar;
+  const [simd, relaxedSimd] = deinterleave(simdAndRelaxedSimd, chunk, simdLength, relaxedSimdLength);
+  return build === "simd" ? simd : relaxedSimd;
+}
 
 // Tiny modules whose validation tells whether the engine knows an instruction set:
 // () -> v128 { i8x16.splat(0) }, and the same followed by f32x4.relaxed_madd.
@@ -268,7 +275,7 @@ function embeddedRuntime(op: string, build: WasmBackend): Runtime {
   if (!runtime) {
     let module: WebAssembly.Module;
     try {
-      module = new WebAssembly.Module(decodeBase64(EMBEDDED[build]));
+      module = new WebAssembly.Module(decodeBase64(embeddedBase64(build)));
     } catch (cause) {
       throw refused(op, build, cause);
     }
@@ -281,7 +288,7 @@ function embeddedRuntime(op: string, build: WasmBackend): Runtime {
 async function compileEmbedded(op: string, build: WasmBackend): Promise<Runtime> {
   let module: WebAssembly.Module;
   try {
-    module = await WebAssembly.compile(decodeBase64(EMBEDDED[build]));
+    module = await WebAssembly.compile(decodeBase64(embeddedBase64(build)));
   } catch (cause) {
     throw refused(op, build, cause);
   }

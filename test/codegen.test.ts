@@ -54,6 +54,11 @@ describe("generated sources", () => {
     expect(readFileSync("assembly/gemm/tiles.ts", "utf8")).toBe(generate());
   });
 
+  it("assembly/dwconv/quads.ts is what scripts/gen-dwconv-tiles.mjs generates", async () => {
+    const { generate } = await import("../scripts/gen-dwconv-tiles.mjs");
+    expect(readFileSync("assembly/dwconv/quads.ts", "utf8")).toBe(generate());
+  });
+
   it("assembly/abi.ts and src/abi.generated.ts are what scripts/gen-abi.mjs generates", async () => {
     const { generateAssembly, generateTypeScript } = await import("../scripts/gen-abi.mjs");
     expect(readFileSync("assembly/abi.ts", "utf8")).toBe(generateAssembly());

@@ -5,7 +5,17 @@
 // Infinity inside tensor data are accepted and propagate only to the outputs they reach.
 
 import { beforeAll, describe, expect, it } from "vitest";
-import { relaxedSimd as relaxedSimdBase64, scalar as scalarBase64 } from "../src/embedded/wasm.generated.js";
+import { deinterleave } from "../src/embedded/deinterleave.js";
+import {
+  chunk,
+  relaxedSimdLength,
+  scalar as scalarBase64,
+  simdAndRelaxedSimd,
+  simdLength,
+} from "../src/embedded/wasm.generated.js";
+
+const relaxedSimdBase64 = deinterleave(simdAndRelaxedSimd, chunk, simdLength, relaxedSimdLength)[1];
+
 import {
   backend,
   type ConvOptions,

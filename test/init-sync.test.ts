@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { deinterleave } from "../src/embedded/deinterleave.js";
 import * as embedded from "../src/embedded/wasm.generated.js";
 import { backend, depthwiseConv2d, init, initSync, pointwiseConv2d, reference, separableConv2d } from "../src/index.js";
 import { base64ToBytes } from "../src/init.js";
@@ -165,7 +166,13 @@ describe("a host that refuses to compile bytes (workerd; a CSP without 'wasm-uns
 });
 
 describe("the embedded builds", () => {
-  const EMBEDDED = { scalar: embedded.scalar, simd: embedded.simd, "relaxed-simd": embedded.relaxedSimd };
+  const [simd, relaxedSimd] = deinterleave(
+    embedded.simdAndRelaxedSimd,
+    embedded.chunk,
+    embedded.simdLength,
+    embedded.relaxedSimdLength,
+  );
+  const EMBEDDED = { scalar: embedded.scalar, simd, "relaxed-simd": relaxedSimd };
 
   it("decode to the bytes of dist/wasm with the portable decoder and with Node's", () => {
     for (const build of WASM_BUILDS) {

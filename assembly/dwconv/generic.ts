@@ -57,9 +57,9 @@ export function dwconv_generic__simd128(
         const oc0 = b << 2;
         let acc = v128.load(weights);
         const s0 = multiplier == 1 ? <usize>oc0 * F32 : sourceOffset(oc0, multiplier, g.channels);
-        const s1 = multiplier == 1 ? 0 : sourceOffset(oc0 + 1, multiplier, g.channels);
-        const s2 = multiplier == 1 ? 0 : sourceOffset(oc0 + 2, multiplier, g.channels);
-        const s3 = multiplier == 1 ? 0 : sourceOffset(oc0 + 3, multiplier, g.channels);
+        const s1: usize = multiplier == 1 ? 0 : sourceOffset(oc0 + 1, multiplier, g.channels);
+        const s2: usize = multiplier == 1 ? 0 : sourceOffset(oc0 + 2, multiplier, g.channels);
+        const s3: usize = multiplier == 1 ? 0 : sourceOffset(oc0 + 3, multiplier, g.channels);
         for (let ky = kyLo; ky < kyHi; ky++) {
           const row = input + <usize>(iyTop + ky * g.dilationH) * rowBytes;
           const tapRow = weights + 16 + <usize>(ky * g.kW) * 16;

@@ -9,16 +9,8 @@
 
 import { F32, activate4, endTapInside, firstTapInside, madd, storeLanes } from "../common";
 import { DwGeometry } from "./generic";
-
-/**
- * Pointer ky of `rows`, the caller's room for one pointer per kernel row (the input row, or the
- * zero row outside the image): in memory the caller owns, so no kernel keeps static state and
- * two threads can run them over one memory.
- */
-// @ts-ignore: decorator
-@inline function rowAt(rows: usize, ky: i32): usize {
-  return load<usize>(rows + <usize>ky * sizeof<usize>());
-}
+import { quad3x3s1, quad3x3s2, quad5x5s1, quad5x5s2, quad7x7s1 } from "./quads";
+import { rowAt } from "./rows";
 
 /** acc + x * w for tap kx of a row when that tap is inside the image [kxLo, kxHi); else acc. */
 // @ts-ignore: decorator
@@ -87,61 +79,16 @@ import { DwGeometry } from "./generic";
   else pixelTaps(rows, ixLeft, kxLo, kxHi, K, blocks, channels, packed, out, act);
 }
 
-/** Four interior outputs starting at input column ixLeft, all taps inside the image. */
+/** Four interior outputs starting at input column ixLeft, all taps inside the image (./quads.ts). */
 // @ts-ignore: decorator
 @inline function interiorQuad(
   rows: usize, ixLeft: i32, K: i32, S: i32, blocks: i32, channels: i32, packed: usize, out: usize, act: i32,
 ): void {
-  const col = <usize>channels * F32;
-  const blockBytes = <usize>(K * K + 1) * 16;
-  const left = <usize>ixLeft * col;
-  for (let b = 0; b < blocks; b++) {
-    const weights = packed + <usize>b * blockBytes;
-    const channelOffset = <usize>b * 16;
-    const bias = v128.load(weights);
-    let a0 = bias, a1 = bias, a2 = bias, a3 = bias;
-    for (let ky = 0; ky < K; ky++) {
-      const p = rowAt(rows, ky) + left + channelOffset;
-      const w = weights + 16 + <usize>(ky * K) * 16;
-      if (K == 3) {
-        const w0 = v128.load(w), w1 = v128.load(w, 16), w2 = v128.load(w, 32);
-        if (S == 1) {
-          // Six input columns feed the four outputs: output j uses columns j..j+2.
-          const x0 = v128.load(p), x1 = v128.load(p + col), x2 = v128.load(p + 2 * col);
-          const x3 = v128.load(p + 3 * col), x4 = v128.load(p + 4 * col), x5 = v128.load(p + 5 * col);
-          a0 = madd(x0, w0, a0); a0 = madd(x1, w1, a0); a0 = madd(x2, w2, a0);
-          a1 = madd(x1, w0, a1); a1 = madd(x2, w1, a1); a1 = madd(x3, w2, a1);
-          a2 = madd(x2, w0, a2); a2 = madd(x3, w1, a2); a2 = madd(x4, w2, a2);
-          a3 = madd(x3, w0, a3); a3 = madd(x4, w1, a3); a3 = madd(x5, w2, a3);
-        } else {
-          // Stride 2: nine input columns, output j uses columns 2j..2j+2.
-          const x0 = v128.load(p), x1 = v128.load(p + col), x2 = v128.load(p + 2 * col);
-          a0 = madd(x0, w0, a0); a0 = madd(x1, w1, a0); a0 = madd(x2, w2, a0);
-          const x3 = v128.load(p + 3 * col), x4 = v128.load(p + 4 * col);
-          a1 = madd(x2, w0, a1); a1 = madd(x3, w1, a1); a1 = madd(x4, w2, a1);
-          const x5 = v128.load(p + 5 * col), x6 = v128.load(p + 6 * col);
-          a2 = madd(x4, w0, a2); a2 = madd(x5, w1, a2); a2 = madd(x6, w2, a2);
-          const x7 = v128.load(p + 7 * col), x8 = v128.load(p + 8 * col);
-          a3 = madd(x6, w0, a3); a3 = madd(x7, w1, a3); a3 = madd(x8, w2, a3);
-        }
-      } else {
-        for (let kx = 0; kx < K; kx++) {
-          const wk = v128.load(w + <usize>kx * 16);
-          const q = p + <usize>kx * col;
-          a0 = madd(v128.load(q), wk, a0);
-          a1 = madd(v128.load(q + <usize>S * col), wk, a1);
-          a2 = madd(v128.load(q + <usize>(2 * S) * col), wk, a2);
-          a3 = madd(v128.load(q + <usize>(3 * S) * col), wk, a3);
-        }
-      }
-    }
-    const lanes = channels - (b << 2);
-    const o = out + channelOffset;
-    storeLanes(o, activate4(a0, act), lanes);
-    storeLanes(o + col, activate4(a1, act), lanes);
-    storeLanes(o + 2 * col, activate4(a2, act), lanes);
-    storeLanes(o + 3 * col, activate4(a3, act), lanes);
-  }
+  if (K == 3 && S == 1) quad3x3s1(rows, ixLeft, blocks, channels, packed, out, act);
+  else if (K == 3) quad3x3s2(rows, ixLeft, blocks, channels, packed, out, act);
+  else if (K == 5 && S == 1) quad5x5s1(rows, ixLeft, blocks, channels, packed, out, act);
+  else if (K == 5) quad5x5s2(rows, ixLeft, blocks, channels, packed, out, act);
+  else quad7x7s1(rows, ixLeft, blocks, channels, packed, out, act);
 }
 
 // @ts-ignore: decorator

@@ -1,0 +1,2 @@
+/** The text of assembly/dwconv/quads.ts as the template generates it. */
+export function generate(): string;
