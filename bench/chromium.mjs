@@ -2,7 +2,8 @@
 // Chromium (playwright-core, Debian's /usr/bin/chromium or $CHROMIUM) and prints its tables:
 // the per-microkernel benchmark in the browser's V8, for the per-engine tile table.
 //   node bench/chromium.mjs [--peers] [--quick] [--ops pw] [--models v1,v2] [--builds ...] [--json FILE]
-// (--peers: bench/web/peers.html, sepconv beside TensorFlow.js's wasm backend)
+// (--peers: bench/web/peers.html, sepconv beside TensorFlow.js's wasm backend per layer;
+// --model [--runs N]: bench/web/model.html, MobileNetV2 end to end)
 import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize } from "node:path";
@@ -16,12 +17,21 @@ const option = (name) => {
 };
 const query = new URLSearchParams();
 // --peers: the side-by-side page (sepconv and tfjs-wasm) instead of the kernels page.
-const pageFile = args.includes("--peers") ? "peers.html" : "index.html";
+// --model: MobileNetV2 end to end (bench/web/model.html).
+const pageFile = args.includes("--peers") ? "peers.html" : args.includes("--model") ? "model.html" : "index.html";
+if (option("runs")) query.set("runs", option("runs"));
 if (args.includes("--quick")) query.set("quick", "");
 if (args.includes("--cold")) query.set("cold", "");
 for (const name of ["ops", "models", "builds"]) if (option(name)) query.set(name, option(name));
 
-const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".txt": "text/plain" };
+const TYPES = {
+  ".html": "text/html",
+  ".js": "text/javascript",
+  ".wasm": "application/wasm",
+  ".txt": "text/plain",
+  ".json": "application/json",
+  ".bin": "application/octet-stream",
+};
 const server = createServer((request, response) => {
   const path = normalize(new URL(request.url, "http://localhost").pathname).replace(/^(\.\.[/\\])+/, "");
   try {

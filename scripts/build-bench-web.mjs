@@ -1,9 +1,11 @@
 // Builds the static benchmark pages into bench/web/build/: index.html (every microkernel) and
-// peers.html (sepconv beside TensorFlow.js's wasm backend), bundled with the built package (dist/, so run `npm run build` first), its HTML, the layer shapes and the peak
+// peers.html (sepconv beside TensorFlow.js's wasm backend, per layer), model.html (MobileNetV2
+// end to end, the same peers), bundled with the built package (dist/, so run `npm run build` first), its HTML, the layer shapes and the peak
 // kernels. Serve the folder with any static file server and open it in a browser or on a phone;
 // bench/chromium.mjs does that headless.
-import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
+import { mobileNetV2Artifacts } from "../bench/nsfwjs-model.mjs";
 import { compilePeak, peakFile } from "../bench/peak-bytes.mjs";
 
 const OUT = "bench/web/build";
@@ -11,6 +13,7 @@ mkdirSync(`${OUT}/models`, { recursive: true });
 for (const [entry, out] of [
   ["page.mjs", "app.js"],
   ["peers.mjs", "peers.js"],
+  ["model.mjs", "model.js"],
 ]) {
   await build({
     entryPoints: [`bench/web/${entry}`],
@@ -26,6 +29,12 @@ for (const [entry, out] of [
 }
 copyFileSync("bench/web/index.html", `${OUT}/index.html`);
 copyFileSync("bench/web/peers.html", `${OUT}/peers.html`);
+copyFileSync("bench/web/model.html", `${OUT}/model.html`);
+// The MobileNetV2 nsfwjs ships, as tfjs artifacts files for model.html.
+const { modelTopology, weightSpecs, weightData } = mobileNetV2Artifacts();
+mkdirSync(`${OUT}/model`, { recursive: true });
+writeFileSync(`${OUT}/model/model.json`, JSON.stringify({ modelTopology, weightSpecs }));
+writeFileSync(`${OUT}/model/weights.bin`, new Uint8Array(weightData));
 // TensorFlow.js's wasm binaries, for the side-by-side page (setWasmPaths("tfjs/")).
 mkdirSync(`${OUT}/tfjs`, { recursive: true });
 for (const file of ["tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm"]) {

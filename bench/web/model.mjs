@@ -1,0 +1,95 @@
+// The end-to-end page (bench/web/model.html, built by scripts/build-bench-web.mjs): the
+// MobileNetV2 that nsfwjs ships (224x224, written into the build as model.json + weights.bin)
+// on sepconv (the build init() picks, predict(x, out)) and on TensorFlow.js's wasm backend
+// (XNNPACK, SIMD, one thread) as tfjs-layers runs it and on its fused path (batch norms folded,
+// bench/tfjs-fused.mjs), as bench/mobilenet.mjs runs them in Node. The peers take turns per
+// round; median and minimum ms. Query: runs=N. bench/chromium.mjs --model opens it headless.
+import { setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import * as tf from "@tensorflow/tfjs-core";
+import * as tfl from "@tensorflow/tfjs-layers";
+import * as sepconv from "../../dist/index.js";
+import { engineLabel } from "../kernels-core.mjs";
+import { fusedTfjs } from "../tfjs-fused.mjs";
+import { stats, table } from "../timing.mjs";
+
+const params = new URLSearchParams(location.search);
+const runs = Number(params.get("runs") ?? 20);
+const status = document.getElementById("status");
+
+async function main() {
+  const modelJson = await (await fetch("model/model.json")).json();
+  const weightData = await (await fetch("model/weights.bin")).arrayBuffer();
+  const artifacts = { modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightSpecs, weightData };
+  const shape = [1, 224, 224, 3];
+  const pixels = new Float32Array(224 * 224 * 3);
+  let seed = 1;
+  for (let i = 0; i < pixels.length; i++) {
+    seed = (seed * 1664525 + 1013904223) >>> 0;
+    pixels[i] = seed / 2 ** 32;
+  }
+
+  await sepconv.init();
+  const model = sepconv.loadLayersModel(artifacts);
+  const x = { data: pixels, shape };
+  const out = model.predict(x);
+
+  tf.enableProdMode();
+  tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+  setWasmPaths("tfjs/");
+  setThreadsCount(1);
+  await tf.setBackend("wasm");
+  await tf.ready();
+  const tfModel = await tfl.loadLayersModel(tf.io.fromMemory(artifacts));
+  const fused = fusedTfjs(tfModel);
+  const tx = tf.tensor4d(pixels, shape);
+  const tfRun = (predict) => () => {
+    const y = tf.tidy(() => predict(tx));
+    const values = y.dataSync();
+    y.dispose();
+    return values;
+  };
+  const peers = [
+    { name: `sepconv ${sepconv.backend()}`, run: () => model.predict(x, out).data },
+    { name: "tfjs-wasm (XNNPACK, SIMD, 1 thread, fused ops, batch norms folded)", run: tfRun(fused) },
+    { name: "tfjs-wasm (XNNPACK, SIMD, 1 thread, tfjs-layers predict)", run: tfRun((input) => tfModel.predict(input)) },
+  ];
+  const want = peers[2].run();
+  let worst = 0;
+  for (const p of peers) {
+    const got = p.run();
+    for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
+  }
+  for (const p of peers) for (let i = 0; i < 5; i++) p.run();
+  const times = peers.map(() => []);
+  for (let round = 0; round < runs; round++) {
+    status.textContent = `round ${round + 1} / ${runs}`;
+    for (let i = 0; i < peers.length; i++) {
+      const k = (round + i) % peers.length;
+      const t0 = performance.now();
+      peers[k].run();
+      times[k].push(performance.now() - t0);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  const ours = stats(times[0]).median;
+  const engine = `${engineLabel()}; MobileNetV2 224x224 (nsfwjs weights), ${runs} rounds`;
+  const rows = peers.map((p, i) => {
+    const s = stats(times[i]);
+    return [p.name, s.median.toFixed(2), s.min.toFixed(2), `${(s.median / ours).toFixed(2)}x`];
+  });
+  const text = [
+    engine,
+    "",
+    table(["peer", "median ms", "min ms", "median / sepconv's"], rows),
+    "",
+    `largest |difference| from tfjs-layers' output: ${worst.toExponential(1)}`,
+  ].join("\n");
+  document.getElementById("text").textContent = text;
+  status.textContent = "done";
+  window.__result = { engine, rows, worst, text };
+}
+
+main().catch((error) => {
+  status.textContent = `failed: ${error.message}`;
+  window.__result = { error: error.message };
+});
