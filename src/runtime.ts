@@ -27,7 +27,7 @@ export interface Kernels {
     dilationW: number,
     multiplier: number,
   ): number;
-  /** rows: ROW_POINTER_BYTES of the caller's memory for the kernel's row pointers. */
+  /** rows: ROW_POINTER_BYTES of the caller's memory for the kernel's row pointers. Returns the id that ran. */
   dwconvRows(
     geometry: number,
     input: number,
@@ -37,10 +37,10 @@ export interface Kernels {
     rowEnd: number,
     zeroRow: number,
     rows: number,
-  ): void;
+  ): number;
   /** The GEMM microkernel's id that gemm runs for tile id `tile` in this build. */
   gemmKernel(tile: number): number;
-  /** tile: a GEMM microkernel id (the dispatch table's choice, Runtime.gemmTile). */
+  /** tile: a GEMM microkernel id (the dispatch table's choice, Runtime.gemmTile). Returns the id that ran. */
   gemm(
     tile: number,
     input: number,
@@ -50,11 +50,13 @@ export interface Kernels {
     cols: number,
     output: number,
     activation: number,
-  ): void;
+  ): number;
   conv2dKernel(): number;
-  conv2d(geometry: number, input: number, packed: number, output: number, zero: number, scratch: number): void;
+  /** Returns the id of the kernel that ran. */
+  conv2d(geometry: number, input: number, packed: number, output: number, zero: number, scratch: number): number;
   /** One fused chain, all its bands: geometry and params are records (src/ops/chain-params.ts). */
-  chain(geometry: number, params: number): void;
+  /** Returns the ids that ran: depthwise | project GEMM << 8 | expand GEMM << 16 (255: none). */
+  chain(geometry: number, params: number): number;
 }
 
 /** Bytes of row pointers dwconvRows and chain need from the caller (8 pointers). */

@@ -16,7 +16,7 @@ import {
   type Tensor,
 } from "../src/index.js";
 import { ALL_BACKENDS } from "./helpers.js";
-import { kernelIn } from "./testers/tester.js";
+import { kernelIn, kernelsRun } from "./testers/tester.js";
 
 const zeros = (shape: number[]): Tensor => ({
   data: new Float32Array(shape.reduce((a, b) => a * b, 1)),
@@ -89,6 +89,9 @@ for (const build of ALL_BACKENDS) {
     it("separable runs the depthwise kernel, then the GEMM", () => {
       const layer = createSeparableConv2d(zeros([3, 3, 8, 1]), zeros([8, 16]), { strides: 2, padding: "same" });
       expect(layer.kernels).toEqual([name(e.dw("dwconv_3x3s2_c4x4")), name(e.gemm)]);
+      // ...and the wasm's band loop reports running exactly those.
+      const ran = kernelsRun(() => layer.run(zeros([1, 9, 9, 8])));
+      if (build !== "js") expect(ran.sort()).toEqual([...layer.kernels].sort());
       layer.dispose();
     });
 
@@ -123,6 +126,10 @@ for (const build of ALL_BACKENDS) {
         ["pass", []],
         ["conv", [name(e.conv)]],
       ]);
+      // What the wasm reports running, chain (expand, depthwise, project) and conv alike.
+      const ran = kernelsRun(() => model.predict(zeros([1, 8, 8, 4])));
+      if (build !== "js")
+        expect(ran.sort()).toEqual([...new Set([name(e.gemm), name(e.dw("dwconv_3x3s1_c4x4")), name(e.conv)])].sort());
       model.dispose();
     });
   });

@@ -35,8 +35,13 @@ import { gemm } from "../gemm/gemm";
   }
 }
 
-/** Runs chain `c` over its batch with the depthwise geometry `g` (restored when it returns). */
-export function chain(g: DwGeometry, c: ChainParams): void {
+/**
+ * Runs chain `c` over its batch with the depthwise geometry `g` (restored when it returns).
+ * Returns the ids of the kernels that ran: depthwise | project GEMM << 8 | expand GEMM << 16
+ * (255 for no expand), for the wrapper's testers.
+ */
+export function chain(g: DwGeometry, c: ChainParams): i32 {
+  let ran = 255 << 16;
   const depth = c.mid * g.multiplier;
   const outRowBytes = <usize>c.outW * c.outChannels * F32;
   const expandRowBytes = <usize>c.inW * c.mid * F32;
@@ -64,10 +69,11 @@ export function chain(g: DwGeometry, c: ChainParams): void {
         }
         have0 = need0;
         if (need1 > have1) {
-          gemm(
+          const expandRan = gemm(
             c.gemmTile, input + <usize>have1 * inRowBytes, (need1 - have1) * c.inW, c.inChannels, c.expandPacked, c.mid,
             band + <usize>(have1 - have0) * expandRowBytes, c.expandAct,
           );
+          ran = (ran & 0xffff) | (expandRan << 16);
           have1 = need1;
         }
         // The band as an image: rows have0.. of the input, with the top edge moved down.
@@ -75,12 +81,13 @@ export function chain(g: DwGeometry, c: ChainParams): void {
         g.padTop = padTop + have0;
         dwInput = band;
       }
-      dwconvRows(g, dwInput, c.depthwisePacked, c.depthwiseBand, oy0, oy1, c.zeros, c.rows);
+      const dwRan = dwconvRows(g, dwInput, c.depthwisePacked, c.depthwiseBand, oy0, oy1, c.zeros, c.rows);
       const bandOutput = output + <usize>oy0 * outRowBytes;
-      gemm(
+      const projectRan = gemm(
         c.gemmTile, c.depthwiseBand, (oy1 - oy0) * c.outW, depth, c.projectPacked, c.outChannels, bandOutput,
         c.projectAct,
       );
+      ran = (ran & 0xffff0000) | dwRan | (projectRan << 8);
       if (residual != 0) {
         addInPlace(bandOutput, residual + <usize>oy0 * outRowBytes, (oy1 - oy0) * c.outW * c.outChannels);
       }
@@ -88,4 +95,5 @@ export function chain(g: DwGeometry, c: ChainParams): void {
     g.inH = inH;
     g.padTop = padTop;
   }
+  return ran;
 }

@@ -36,18 +36,38 @@ export function dwconvKernel(
  */
 export function dwconvRows(
   g: DwGeometry, input: usize, packed: usize, output: usize, rowBegin: i32, rowEnd: i32, zeroRow: usize, rows: usize,
-): void {
+): i32 {
+  // Each branch returns the id of the kernel it ran (what the wrapper's testers check), not
+  // what the selector said.
   if (ASC_FEATURE_SIMD) {
     const kernel = dwconvKernel(g.kH, g.kW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.multiplier);
-    if (kernel == DWCONV_3X3S1_C4X4) dwconv_3x3s1_c4__simd128(g, input, packed, output, rowBegin, rowEnd, zeroRow, rows);
-    else if (kernel == DWCONV_3X3S2_C4X4) dwconv_3x3s2_c4__simd128(g, input, packed, output, rowBegin, rowEnd, zeroRow, rows);
-    else if (kernel == DWCONV_5X5S1_C4X4) dwconv_5x5s1_c4__simd128(g, input, packed, output, rowBegin, rowEnd, zeroRow, rows);
-    else if (kernel == DWCONV_5X5S2_C4X4) dwconv_5x5s2_c4__simd128(g, input, packed, output, rowBegin, rowEnd, zeroRow, rows);
-    else if (kernel == DWCONV_7X7S1_C4X4) dwconv_7x7s1_c4__simd128(g, input, packed, output, rowBegin, rowEnd, zeroRow, rows);
-    else dwconv_generic__simd128(g, input, packed, output, rowBegin, rowEnd);
-  } else if (g.multiplier == 1) {
-    dwconv_generic_c4__scalar(g, input, packed, output, rowBegin, rowEnd);
-  } else {
-    dwconv_generic__scalar(g, input, packed, output, rowBegin, rowEnd);
+    if (kernel == DWCONV_3X3S1_C4X4) {
+      dwconv_3x3s1_c4__simd128(g, input, packed, output, rowBegin, rowEnd, zeroRow, rows);
+      return DWCONV_3X3S1_C4X4;
+    }
+    if (kernel == DWCONV_3X3S2_C4X4) {
+      dwconv_3x3s2_c4__simd128(g, input, packed, output, rowBegin, rowEnd, zeroRow, rows);
+      return DWCONV_3X3S2_C4X4;
+    }
+    if (kernel == DWCONV_5X5S1_C4X4) {
+      dwconv_5x5s1_c4__simd128(g, input, packed, output, rowBegin, rowEnd, zeroRow, rows);
+      return DWCONV_5X5S1_C4X4;
+    }
+    if (kernel == DWCONV_5X5S2_C4X4) {
+      dwconv_5x5s2_c4__simd128(g, input, packed, output, rowBegin, rowEnd, zeroRow, rows);
+      return DWCONV_5X5S2_C4X4;
+    }
+    if (kernel == DWCONV_7X7S1_C4X4) {
+      dwconv_7x7s1_c4__simd128(g, input, packed, output, rowBegin, rowEnd, zeroRow, rows);
+      return DWCONV_7X7S1_C4X4;
+    }
+    dwconv_generic__simd128(g, input, packed, output, rowBegin, rowEnd);
+    return DWCONV_GENERIC_C4;
   }
+  if (g.multiplier == 1) {
+    dwconv_generic_c4__scalar(g, input, packed, output, rowBegin, rowEnd);
+    return DWCONV_GENERIC_C4;
+  }
+  dwconv_generic__scalar(g, input, packed, output, rowBegin, rowEnd);
+  return DWCONV_GENERIC_C1;
 }

@@ -9,15 +9,26 @@ import { gemm_2x16, gemm_2x4, gemm_4x8, gemm_6x8 } from "./tiles";
 /**
  * output[rows][cols] = act(input[rows][depth] x packed + bias) with GEMM microkernel `tile` (an
  * id of ../abi). The scalar build has one tile (2x4) and runs it whatever `tile` says; the
- * SIMD builds run 4x8 for an id that is not theirs.
+ * SIMD builds run 4x8 for an id that is not theirs. Returns the id of the tile that ran.
  */
 export function gemm(
   tile: i32, input: usize, rows: i32, depth: i32, packed: usize, cols: i32, output: usize, act: i32,
-): void {
-  if (!ASC_FEATURE_SIMD) gemm_2x4(input, rows, depth, packed, cols, output, act);
-  else if (tile == GEMM_2X16) gemm_2x16(input, rows, depth, packed, cols, output, act);
-  else if (tile == GEMM_6X8) gemm_6x8(input, rows, depth, packed, cols, output, act);
-  else gemm_4x8(input, rows, depth, packed, cols, output, act);
+): i32 {
+  // Returns the id of the tile that ran (what the wrapper's testers check).
+  if (!ASC_FEATURE_SIMD) {
+    gemm_2x4(input, rows, depth, packed, cols, output, act);
+    return GEMM_2X4;
+  }
+  if (tile == GEMM_2X16) {
+    gemm_2x16(input, rows, depth, packed, cols, output, act);
+    return GEMM_2X16;
+  }
+  if (tile == GEMM_6X8) {
+    gemm_6x8(input, rows, depth, packed, cols, output, act);
+    return GEMM_6X8;
+  }
+  gemm_4x8(input, rows, depth, packed, cols, output, act);
+  return GEMM_4X8;
 }
 
 /** The GEMM microkernel `gemm` runs for `tile` in this build (what the wrapper names). */

@@ -1,8 +1,12 @@
 // Shared by the microkernel testers: run a prepared layer on one case, check that the layer
-// selected the kernel under test, and compare its output with the plain-JS reference.
+// selected the kernel under test and that the wasm actually ran it (each entry point returns the
+// id of the kernel it ran, recorded here), and compare its output with the plain-JS reference.
 
 import { expect } from "vitest";
+import { KERNEL_NAMES } from "../../src/abi.generated.js";
 import type { Backend, Layer, Tensor } from "../../src/index.js";
+import { activeRuntime } from "../../src/init.js";
+import type { Kernels } from "../../src/runtime.js";
 import { expectClose } from "../helpers.js";
 
 const ISA: Record<Backend, string> = {
@@ -17,7 +21,56 @@ export function kernelIn(base: string, build: Backend): string {
   return `${base}__${ISA[build]}`;
 }
 
-/** Runs `layer` on x, checks that `kernel` is among what it runs, and compares with `want`. */
+/** Runs fn with the active build's entry points wrapped, returning the names of the kernels that ran. */
+export function kernelsRun(fn: () => void): string[] {
+  const rt = activeRuntime("kernelsRun");
+  if (!rt) {
+    fn();
+    return [];
+  }
+  const ran = new Set<string>();
+  const name = (id: number) => kernelIn(KERNEL_NAMES[id] ?? `unknown_${id}`, rt.backend);
+  const real = rt.kernels;
+  // A copy: the instance's exports object is frozen.
+  const spied: Kernels = { ...real };
+  const record = (ids: number[]) => {
+    for (const id of ids) ran.add(name(id));
+  };
+  spied.gemm = (...args) => {
+    const id = real.gemm(...args);
+    record([id]);
+    return id;
+  };
+  spied.dwconvRows = (...args) => {
+    const id = real.dwconvRows(...args);
+    record([id]);
+    return id;
+  };
+  spied.conv2d = (...args) => {
+    const id = real.conv2d(...args);
+    record([id]);
+    return id;
+  };
+  spied.chain = (...args) => {
+    const ids = real.chain(...args);
+    const expand = (ids >>> 16) & 0xff;
+    record([ids & 0xff, (ids >>> 8) & 0xff, ...(expand === 0xff ? [] : [expand])]);
+    return ids;
+  };
+  const writable = rt as { kernels: Kernels };
+  writable.kernels = spied;
+  try {
+    fn();
+  } finally {
+    writable.kernels = real;
+  }
+  return [...ran];
+}
+
+/**
+ * Runs `layer` on x, checks that `kernel` is among what it says it runs and among what the wasm
+ * ran, and compares with `want`.
+ */
 export function checkKernel(
   layer: Layer,
   kernel: string,
@@ -28,7 +81,12 @@ export function checkKernel(
 ): void {
   try {
     expect(layer.kernels, `${label}: kernels`).toContain(kernel);
-    expectClose(layer.run(x), want, reduction, label);
+    let got: Tensor | undefined;
+    const ran = kernelsRun(() => {
+      got = layer.run(x);
+    });
+    if (!kernel.endsWith("__js")) expect(ran, `${label}: kernels that ran`).toContain(kernel);
+    expectClose(got as Tensor, want, reduction, label);
   } finally {
     layer.dispose();
   }
