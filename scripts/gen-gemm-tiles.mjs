@@ -112,11 +112,11 @@ function simdTile({ mr, nr }) {
     `/** ${mr} rows x ${nr} columns of accumulators (${mr * panels * 2} vectors)${panels === 2 ? ", two adjacent panels at once" : ""}. */`,
   );
   out.push(`export function ${name}(`);
-  out.push(`  input: usize, rows: i32, depth: i32, packed: usize, cols: i32, output: usize, act: i32,`);
+  out.push(`  input: usize, rows: i32, depth: i32, inStride: i32, packed: usize, cols: i32, output: usize, outStride: i32, act: i32,`);
   out.push(`): void {`);
   const body = [];
-  body.push(`const inRow = <usize>depth * F32;`);
-  body.push(`const outRow = <usize>cols * F32;`);
+  body.push(`const inRow = <usize>inStride * F32;`);
+  body.push(`const outRow = <usize>outStride * F32;`);
   body.push(`const panelBytes = <usize>(depth + 1) * NR * F32;`);
   body.push(`const panels = (cols + NR - 1) / NR;`);
   body.push(`const last = rows - 1;`);
@@ -157,7 +157,7 @@ function simdTile({ mr, nr }) {
     body.push(`  const x = input + <usize>tileRows * inRow;`);
     body.push(`  const y = output + <usize>tileRows * outRow;`);
     shorter.forEach(({ tile, upTo }, i) => {
-      const call = `gemm_${tile}(x, left, depth, packed, cols, y, act);`;
+      const call = `gemm_${tile}(x, left, depth, inStride, packed, cols, y, outStride, act);`;
       if (shorter.length === 1) body.push(`  ${call}`);
       else
         body.push(
@@ -228,11 +228,11 @@ function scalarTile({ mr, nr }) {
   const out = [];
   out.push(`/** ${mr} rows x ${nr} columns of scalar accumulators: ${mr + nr} loads per ${mr * nr} multiply-adds. */`);
   out.push(`export function ${name}(`);
-  out.push(`  input: usize, rows: i32, depth: i32, packed: usize, cols: i32, output: usize, act: i32,`);
+  out.push(`  input: usize, rows: i32, depth: i32, inStride: i32, packed: usize, cols: i32, output: usize, outStride: i32, act: i32,`);
   out.push(`): void {`);
   const b = [];
-  b.push(`const inRow = <usize>depth * F32;`);
-  b.push(`const outRow = <usize>cols * F32;`);
+  b.push(`const inRow = <usize>inStride * F32;`);
+  b.push(`const outRow = <usize>outStride * F32;`);
   b.push(`const panelBytes = <usize>(depth + 1) * NR * F32;`);
   b.push(`const last = rows - 1;`);
   b.push(`for (let r = 0; r < rows; r += ${mr}) {`);

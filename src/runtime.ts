@@ -46,9 +46,11 @@ export interface Kernels {
     input: number,
     rows: number,
     depth: number,
+    inStride: number,
     packed: number,
     cols: number,
     output: number,
+    outStride: number,
     activation: number,
   ): number;
   conv2dKernel(): number;

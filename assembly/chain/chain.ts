@@ -70,8 +70,8 @@ export function chain(g: DwGeometry, c: ChainParams): i32 {
         have0 = need0;
         if (need1 > have1) {
           const expandRan = gemm(
-            c.gemmTile, input + <usize>have1 * inRowBytes, (need1 - have1) * c.inW, c.inChannels, c.expandPacked, c.mid,
-            band + <usize>(have1 - have0) * expandRowBytes, c.expandAct,
+            c.gemmTile, input + <usize>have1 * inRowBytes, (need1 - have1) * c.inW, c.inChannels, c.inChannels,
+            c.expandPacked, c.mid, band + <usize>(have1 - have0) * expandRowBytes, c.mid, c.expandAct,
           );
           ran = (ran & 0xffff) | (expandRan << 16);
           have1 = need1;
@@ -84,8 +84,8 @@ export function chain(g: DwGeometry, c: ChainParams): i32 {
       const dwRan = dwconvRows(g, dwInput, c.depthwisePacked, c.depthwiseBand, oy0, oy1, c.zeros, c.rows);
       const bandOutput = output + <usize>oy0 * outRowBytes;
       const projectRan = gemm(
-        c.gemmTile, c.depthwiseBand, (oy1 - oy0) * c.outW, depth, c.projectPacked, c.outChannels, bandOutput,
-        c.projectAct,
+        c.gemmTile, c.depthwiseBand, (oy1 - oy0) * c.outW, depth, depth, c.projectPacked, c.outChannels, bandOutput,
+        c.outChannels, c.projectAct,
       );
       ran = (ran & 0xffff0000) | dwRan | (projectRan << 8);
       if (residual != 0) {

@@ -116,7 +116,7 @@ export function conv_gather4_2x4__scalar(
   for (let q = 0; q < pixels; q += 4) {
     const valid = min<i32>(pixels - q, 4);
     for (let i = 0; i < valid; i++) gatherField(g, input, zero, q + i, scratch + <usize>i * rowBytes);
-    gemm_2x4(scratch, valid, depth, packed, g.outChannels, output + <usize>q * outRow, g.activation);
+    gemm_2x4(scratch, valid, depth, depth, packed, g.outChannels, output + <usize>q * outRow, g.outChannels, g.activation);
   }
 }
 

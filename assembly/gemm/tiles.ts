@@ -79,10 +79,10 @@ function storeRow8(ptr: usize, lo: v128, hi: v128, colsLeft: i32, act: i32): voi
 
 /** 2 rows x 16 columns of accumulators (8 vectors), two adjacent panels at once. */
 export function gemm_2x16(
-  input: usize, rows: i32, depth: i32, packed: usize, cols: i32, output: usize, act: i32,
+  input: usize, rows: i32, depth: i32, inStride: i32, packed: usize, cols: i32, output: usize, outStride: i32, act: i32,
 ): void {
-  const inRow = <usize>depth * F32;
-  const outRow = <usize>cols * F32;
+  const inRow = <usize>inStride * F32;
+  const outRow = <usize>outStride * F32;
   const panelBytes = <usize>(depth + 1) * NR * F32;
   const panels = (cols + NR - 1) / NR;
   const last = rows - 1;
@@ -138,10 +138,10 @@ export function gemm_2x16(
 
 /** 4 rows x 8 columns of accumulators (8 vectors). */
 export function gemm_4x8(
-  input: usize, rows: i32, depth: i32, packed: usize, cols: i32, output: usize, act: i32,
+  input: usize, rows: i32, depth: i32, inStride: i32, packed: usize, cols: i32, output: usize, outStride: i32, act: i32,
 ): void {
-  const inRow = <usize>depth * F32;
-  const outRow = <usize>cols * F32;
+  const inRow = <usize>inStride * F32;
+  const outRow = <usize>outStride * F32;
   const panelBytes = <usize>(depth + 1) * NR * F32;
   const panels = (cols + NR - 1) / NR;
   const last = rows - 1;
@@ -164,7 +164,7 @@ export function gemm_4x8(
   if (tileRows < rows) {
     const x = input + <usize>tileRows * inRow;
     const y = output + <usize>tileRows * outRow;
-    gemm_2x16(x, left, depth, packed, cols, y, act);
+    gemm_2x16(x, left, depth, inStride, packed, cols, y, outStride, act);
   }
 }
 
@@ -213,10 +213,10 @@ export function gemm_4x8(
 
 /** 6 rows x 8 columns of accumulators (12 vectors). */
 export function gemm_6x8(
-  input: usize, rows: i32, depth: i32, packed: usize, cols: i32, output: usize, act: i32,
+  input: usize, rows: i32, depth: i32, inStride: i32, packed: usize, cols: i32, output: usize, outStride: i32, act: i32,
 ): void {
-  const inRow = <usize>depth * F32;
-  const outRow = <usize>cols * F32;
+  const inRow = <usize>inStride * F32;
+  const outRow = <usize>outStride * F32;
   const panelBytes = <usize>(depth + 1) * NR * F32;
   const panels = (cols + NR - 1) / NR;
   const last = rows - 1;
@@ -241,8 +241,8 @@ export function gemm_6x8(
   if (tileRows < rows) {
     const x = input + <usize>tileRows * inRow;
     const y = output + <usize>tileRows * outRow;
-    if (left <= 2) gemm_2x16(x, left, depth, packed, cols, y, act);
-    else gemm_4x8(x, left, depth, packed, cols, y, act);
+    if (left <= 2) gemm_2x16(x, left, depth, inStride, packed, cols, y, outStride, act);
+    else gemm_4x8(x, left, depth, inStride, packed, cols, y, outStride, act);
   }
 }
 
@@ -299,10 +299,10 @@ export function gemm_6x8(
 
 /** 2 rows x 4 columns of scalar accumulators: 6 loads per 8 multiply-adds. */
 export function gemm_2x4(
-  input: usize, rows: i32, depth: i32, packed: usize, cols: i32, output: usize, act: i32,
+  input: usize, rows: i32, depth: i32, inStride: i32, packed: usize, cols: i32, output: usize, outStride: i32, act: i32,
 ): void {
-  const inRow = <usize>depth * F32;
-  const outRow = <usize>cols * F32;
+  const inRow = <usize>inStride * F32;
+  const outRow = <usize>outStride * F32;
   const panelBytes = <usize>(depth + 1) * NR * F32;
   const last = rows - 1;
   for (let r = 0; r < rows; r += 2) {

@@ -122,9 +122,11 @@ export class WasmConvStep implements Step {
         input,
         this.batch * this.pixels,
         node.inChannels,
+        node.inChannels,
         this.packed,
         node.outChannels,
         output,
+        node.outChannels,
         act,
       );
       return;
@@ -258,9 +260,11 @@ export class WasmDenseStep implements Step {
       arena.ptr + this.input,
       this.rows,
       node.inUnits,
+      node.inUnits,
       this.packed,
       node.units,
       arena.ptr + this.output,
+      node.units,
       act,
     );
   }

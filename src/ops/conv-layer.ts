@@ -92,9 +92,11 @@ export class ConvLayer extends WasmLayer {
         input,
         batch * this.pixels,
         s.inChannels,
+        s.inChannels,
         this.packed,
         s.outChannels,
         output,
+        s.outChannels,
         activationCode(s.window.activation),
       );
       return;

@@ -5,9 +5,11 @@
 // taps (the zero pixel), the 3-channel first layer and strides. Each case checks that the
 // layer selected the kernel under test and compares with the plain-JS reference.
 
-import { beforeAll, describe, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { KERNEL_NAMES } from "../../src/abi.generated.js";
 import { createConv2d, createPointwiseConv2d, type GemmTile, init, reference } from "../../src/index.js";
-import { randomArray, randomTensor, rng, WASM_BUILDS } from "../helpers.js";
+import { activeRuntime } from "../../src/init.js";
+import { expectClose, randomArray, randomTensor, rng, WASM_BUILDS } from "../helpers.js";
 import { checkKernel, kernelIn } from "./tester.js";
 
 /** [name, value] cases around a tile of `t`. */
@@ -91,6 +93,62 @@ for (const build of WASM_BUILDS) {
           const filter = randomTensor(random, [256, 300]);
           const want = reference.pointwiseConv2d(x, filter);
           checkKernel(createPointwiseConv2d(filter), kernel, x, want, 256, `${kernel} panel-major m ${m}`);
+        }
+      });
+
+      it(`${kernel}: strided input and output rows (aStride > k, cStride > n), called through the ABI`, () => {
+        // The GEMM reads and writes slices of wider rows (a channel range of a concatenation):
+        // only the first n floats of each output row change, and the kernel reports the tile.
+        const rt = activeRuntime("test");
+        if (!rt) return;
+        const random = rng(16);
+        for (const [m, k, n] of [
+          [mr + 1, 9, nr + 3],
+          [2 * mr, 16, nr],
+          [1, 5, 2 * nr + 1],
+        ]) {
+          const aStride = k + 3;
+          const cStride = n + 5;
+          const a = randomArray(random, m * aStride);
+          const w = randomArray(random, k * n);
+          const bias = randomArray(random, n);
+          const heap = rt.heap;
+          const packedFloats = rt.kernels.gemmPackedLength(k, n);
+          const [pa, pw, pb, pp, pc] = heap.allocAll(
+            [a.length * 4, w.length * 4, n * 4, packedFloats * 4, m * cStride * 4],
+            "test",
+          );
+          try {
+            let f32 = heap.f32();
+            f32.set(a, pa >>> 2);
+            f32.set(w, pw >>> 2);
+            f32.set(bias, pb >>> 2);
+            f32.fill(-7, pc >>> 2, (pc >>> 2) + m * cStride);
+            rt.kernels.gemmPack(pw, pb, k, n, pp);
+            const ran = rt.kernels.gemm(rt.gemmTile, pa, m, k, aStride, pp, n, pc, cStride, 0);
+            expect(KERNEL_NAMES[ran], `${kernel} m ${m} k ${k} n ${n}: tile that ran`).toBe(base);
+            f32 = heap.f32();
+            const sliced = new Float32Array(m * k);
+            for (let r = 0; r < m; r++) sliced.set(a.subarray(r * aStride, r * aStride + k), r * k);
+            const want = reference.pointwiseConv2d(
+              { data: sliced, shape: [1, 1, m, k] },
+              { data: w, shape: [k, n] },
+              {
+                bias,
+              },
+            );
+            const got = new Float32Array(m * n);
+            for (let r = 0; r < m; r++) {
+              const row = f32.subarray((pc >>> 2) + r * cStride, (pc >>> 2) + (r + 1) * cStride);
+              got.set(row.subarray(0, n), r * n);
+              expect([...row.subarray(n)], `${kernel} row ${r}: past cols untouched`).toEqual(
+                Array(cStride - n).fill(-7),
+              );
+            }
+            expectClose({ data: got, shape: [1, 1, m, n] }, want, k, `${kernel} strided m ${m} k ${k} n ${n}`);
+          } finally {
+            for (const ptr of [pa, pw, pb, pp, pc]) heap.release(ptr);
+          }
         }
       });
 
