@@ -112,7 +112,9 @@ function simdTile({ mr, nr }) {
     `/** ${mr} rows x ${nr} columns of accumulators (${mr * panels * 2} vectors)${panels === 2 ? ", two adjacent panels at once" : ""}. */`,
   );
   out.push(`export function ${name}(`);
-  out.push(`  input: usize, rows: i32, depth: i32, inStride: i32, packed: usize, cols: i32, output: usize, outStride: i32, act: i32,`);
+  out.push(
+    `  input: usize, rows: i32, depth: i32, inStride: i32, packed: usize, cols: i32, output: usize, outStride: i32, act: i32,`,
+  );
   out.push(`): void {`);
   const body = [];
   body.push(`const inRow = <usize>inStride * F32;`);
@@ -228,7 +230,9 @@ function scalarTile({ mr, nr }) {
   const out = [];
   out.push(`/** ${mr} rows x ${nr} columns of scalar accumulators: ${mr + nr} loads per ${mr * nr} multiply-adds. */`);
   out.push(`export function ${name}(`);
-  out.push(`  input: usize, rows: i32, depth: i32, inStride: i32, packed: usize, cols: i32, output: usize, outStride: i32, act: i32,`);
+  out.push(
+    `  input: usize, rows: i32, depth: i32, inStride: i32, packed: usize, cols: i32, output: usize, outStride: i32, act: i32,`,
+  );
   out.push(`): void {`);
   const b = [];
   b.push(`const inRow = <usize>inStride * F32;`);
