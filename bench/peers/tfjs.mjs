@@ -5,7 +5,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { setThreadsCount } from "@tensorflow/tfjs-backend-wasm";
 
-function tfLayer({ layer }, data) {
+/** A case on the active tfjs backend: run() computes and reads back; also used by bench/web/peers.mjs. */
+export function tfLayer({ layer }, data) {
   const { op, k, cin, cout, stride, padding } = layer;
   const tensors = [];
   const keep = (t) => {

@@ -11,70 +11,14 @@ import * as sepconv from "../../dist/index.js";
 import { CATEGORIES, casesOf, dataFor, relativeError } from "../cases.mjs";
 import { engineLabel } from "../kernels-core.mjs";
 import { parseModel } from "../model-shapes.mjs";
+import { createLayer } from "../peers/sepconv.mjs";
+import { tfLayer } from "../peers/tfjs.mjs";
 import { stats, table } from "../timing.mjs";
 
 const MODELS = { v1: "mobilenet_v1_224", v2: "mobilenet_v2_224", v3: "mobilenet_v3_large_224" };
 const params = new URLSearchParams(location.search);
 const quick = params.has("quick");
 const status = document.getElementById("status");
-
-function sepconvLayer({ layer }, data) {
-  const { k, cin, cout, stride, padding } = layer;
-  const options = { strides: stride, padding, bias: data.bias, activation: "relu6" };
-  if (layer.op === "dw") return sepconv.createDepthwiseConv2d({ data: data.filter, shape: [k, k, cin, 1] }, options);
-  if (layer.op === "pw") return sepconv.createPointwiseConv2d({ data: data.filter, shape: [cin, cout] }, options);
-  if (layer.op === "conv") return sepconv.createConv2d({ data: data.filter, shape: [k, k, cin, cout] }, options);
-  return sepconv.createSeparableConv2d(
-    { data: data.dwFilter, shape: [k, k, cin, 1] },
-    { data: data.pwFilter, shape: [cin, cout] },
-    { ...options, depthwiseBias: data.dwBias, depthwiseActivation: "relu6" },
-  );
-}
-
-function tfjsLayer({ layer }, data) {
-  const { op, k, cin, cout, stride, padding } = layer;
-  const x = tf.tensor4d(data.x, [1, layer.h, layer.w, cin]);
-  const bias = tf.tensor1d(data.bias);
-  const kept = [x, bias];
-  let compute;
-  const fused = (input, filter, strides, pad, b) =>
-    tf.fused.conv2d({ x: input, filter, strides, pad, bias: b, activation: "relu6" });
-  if (op === "dw") {
-    const filter = tf.tensor4d(data.filter, [k, k, cin, 1]);
-    kept.push(filter);
-    compute = () => tf.fused.depthwiseConv2d({ x, filter, strides: stride, pad: padding, bias, activation: "relu6" });
-  } else if (op === "sep") {
-    const dwFilter = tf.tensor4d(data.dwFilter, [k, k, cin, 1]);
-    const pwFilter = tf.tensor4d(data.pwFilter, [1, 1, cin, cout]);
-    const dwBias = tf.tensor1d(data.dwBias);
-    kept.push(dwFilter, pwFilter, dwBias);
-    compute = () =>
-      tf.tidy(() => {
-        const mid = tf.fused.depthwiseConv2d({
-          x,
-          filter: dwFilter,
-          strides: stride,
-          pad: padding,
-          bias: dwBias,
-          activation: "relu6",
-        });
-        return fused(mid, pwFilter, 1, "valid", bias);
-      });
-  } else {
-    const filter = tf.tensor4d(data.filter, [op === "pw" ? 1 : k, op === "pw" ? 1 : k, cin, cout]);
-    kept.push(filter);
-    compute = () => fused(x, filter, stride, padding, bias);
-  }
-  return {
-    run() {
-      const y = compute();
-      const values = y.dataSync();
-      y.dispose();
-      return values;
-    },
-    dispose: () => tf.dispose(kept),
-  };
-}
 
 /** ms of one call, as the median of batches lasting >= 2 ms (coarse browser timers). */
 function sample(fn, times) {
@@ -112,10 +56,10 @@ async function main() {
   for (const [i, c] of cases.entries()) {
     status.textContent = `${i + 1} / ${cases.length}: ${c.id}`;
     const data = dataFor(c);
-    const layer = sepconvLayer(c, data);
+    const layer = createLayer(c, data);
     const x = sepconv.createTensor([1, c.layer.h, c.layer.w, c.layer.cin], data.x);
     const out = sepconv.createTensor(c.outShape);
-    const peer = tfjsLayer(c, data);
+    const peer = tfLayer(c, data);
     worst = Math.max(worst, relativeError(layer.run(x, out).data, peer.run()));
     const ours = [];
     const theirs = [];
