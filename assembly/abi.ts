@@ -39,17 +39,12 @@
   activation: i32 = 0;
 }
 
-/** One fused chain ([1x1 expand ->] depthwise -> 1x1 project [+ residual]) for chain(): sizes, pointers (0 = no expand / no residual), bands. */
+/** One fused chain ([1x1 expand ->] depthwise -> 1x1 project [+ residual]) for chain(): what its DwGeometry does not hold (sizes, pointers: 0 = no expand / no residual, bands). */
 @unmanaged export class ChainParams {
   gemmTile: i32 = 0;
   batch: i32 = 0;
-  inH: i32 = 0;
-  inW: i32 = 0;
   inChannels: i32 = 0;
-  mid: i32 = 0;
-  padTop: i32 = 0;
   outH: i32 = 0;
-  outW: i32 = 0;
   outChannels: i32 = 0;
   bandRows: i32 = 0;
   input: i32 = 0;

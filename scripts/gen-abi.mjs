@@ -48,17 +48,12 @@ export const STRUCTS = {
     ],
   },
   ChainParams: {
-    doc: "One fused chain ([1x1 expand ->] depthwise -> 1x1 project [+ residual]) for chain(): sizes, pointers (0 = no expand / no residual), bands.",
+    doc: "One fused chain ([1x1 expand ->] depthwise -> 1x1 project [+ residual]) for chain(): what its DwGeometry does not hold (sizes, pointers: 0 = no expand / no residual, bands).",
     fields: [
       "gemmTile",
       "batch",
-      "inH",
-      "inW",
       "inChannels",
-      "mid",
-      "padTop",
       "outH",
-      "outW",
       "outChannels",
       "bandRows",
       "input",

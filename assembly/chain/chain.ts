@@ -42,11 +42,14 @@ import { gemm } from "../gemm/gemm";
  */
 export function chain(g: DwGeometry, c: ChainParams): i32 {
   let ran = 255 << 16;
-  const depth = c.mid * g.multiplier;
-  const outRowBytes = <usize>c.outW * c.outChannels * F32;
-  const expandRowBytes = <usize>c.inW * c.mid * F32;
-  const inRowBytes = <usize>c.inW * c.inChannels * F32;
-  const inH = c.inH, padTop = c.padTop, strideH = g.strideH, reach = (g.kH - 1) * g.dilationH + 1;
+  // The geometry describes the depthwise stage's input (the expanded one, with an expand): its
+  // height, width, channels (mid) and top padding are the chain's, read before the bands edit them.
+  const inH = g.inH, inW = g.inW, mid = g.channels, outW = g.outW, padTop = g.padTop;
+  const depth = mid * g.multiplier;
+  const outRowBytes = <usize>outW * c.outChannels * F32;
+  const expandRowBytes = <usize>inW * mid * F32;
+  const inRowBytes = <usize>inW * c.inChannels * F32;
+  const strideH = g.strideH, reach = (g.kH - 1) * g.dilationH + 1;
   for (let image = 0; image < c.batch; image++) {
     const input = <usize>c.input + <usize>image * c.inImage;
     const output = <usize>c.output + <usize>image * c.outImage;
@@ -70,8 +73,8 @@ export function chain(g: DwGeometry, c: ChainParams): i32 {
         have0 = need0;
         if (need1 > have1) {
           const expandRan = gemm(
-            c.gemmTile, input + <usize>have1 * inRowBytes, (need1 - have1) * c.inW, c.inChannels, c.inChannels,
-            c.expandPacked, c.mid, band + <usize>(have1 - have0) * expandRowBytes, c.mid, c.expandAct,
+            c.gemmTile, input + <usize>have1 * inRowBytes, (need1 - have1) * inW, c.inChannels, c.inChannels,
+            c.expandPacked, mid, band + <usize>(have1 - have0) * expandRowBytes, mid, c.expandAct,
           );
           ran = (ran & 0xffff) | (expandRan << 16);
           have1 = need1;
@@ -84,12 +87,12 @@ export function chain(g: DwGeometry, c: ChainParams): i32 {
       const dwRan = dwconvRows(g, dwInput, c.depthwisePacked, c.depthwiseBand, oy0, oy1, c.zeros, c.rows);
       const bandOutput = output + <usize>oy0 * outRowBytes;
       const projectRan = gemm(
-        c.gemmTile, c.depthwiseBand, (oy1 - oy0) * c.outW, depth, depth, c.projectPacked, c.outChannels, bandOutput,
+        c.gemmTile, c.depthwiseBand, (oy1 - oy0) * outW, depth, depth, c.projectPacked, c.outChannels, bandOutput,
         c.outChannels, c.projectAct,
       );
       ran = (ran & 0xffff0000) | dwRan | (projectRan << 8);
       if (residual != 0) {
-        addInPlace(bandOutput, residual + <usize>oy0 * outRowBytes, (oy1 - oy0) * c.outW * c.outChannels);
+        addInPlace(bandOutput, residual + <usize>oy0 * outRowBytes, (oy1 - oy0) * outW * c.outChannels);
       }
     }
     g.inH = inH;

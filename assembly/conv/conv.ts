@@ -10,8 +10,6 @@ import { CONV_GATHER4_2X4, CONV_IGEMM_4X8, ConvGeometry } from "../abi";
 import { conv_igemm_4x8_rows, gemm_2x4, gemm_4x8_rows } from "../gemm/tiles";
 import { NR } from "../gemm/pack";
 
-export { ConvGeometry };
-
 /**
  * Copies the receptive field of output pixel q (kH*kW*Cin floats, zeros for padding taps) to
  * `row`. Copies go 4 floats at a time and may write up to 3 floats past a tap's end (the next

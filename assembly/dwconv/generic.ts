@@ -6,8 +6,6 @@
 import { DwGeometry } from "../abi";
 import { F32, activate, activate4, endTapInside, firstTapInside, madd, storeLanes } from "../common";
 
-export { DwGeometry };
-
 /**
  * Four input values for a block of output channels when the multiplier is above 1: the source
  * channels' byte offsets (s0..s3) are worked out once per block, not per tap (no division in the

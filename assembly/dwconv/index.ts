@@ -2,15 +2,13 @@
 
 import {
   DWCONV_3X3S1_C4X4, DWCONV_3X3S2_C4X4, DWCONV_5X5S1_C4X4, DWCONV_5X5S2_C4X4, DWCONV_7X7S1_C4X4, DWCONV_GENERIC_C1,
-  DWCONV_GENERIC_C4,
+  DWCONV_GENERIC_C4, DwGeometry,
 } from "../abi";
-import { DwGeometry, dwconv_generic__scalar, dwconv_generic__simd128, dwconv_generic_c4__scalar } from "./generic";
+import { dwconv_generic__scalar, dwconv_generic__simd128, dwconv_generic_c4__scalar } from "./generic";
 import {
   dwconv_3x3s1_c4__simd128, dwconv_3x3s2_c4__simd128, dwconv_5x5s1_c4__simd128, dwconv_5x5s2_c4__simd128,
   dwconv_7x7s1_c4__simd128,
 } from "./square";
-
-export { DwGeometry };
 
 /**
  * The microkernel (an id of ../abi) this build runs for a depthwise window: the 3x3/5x5

@@ -8,7 +8,7 @@
 // a per-pixel path that skips the taps outside the image.
 
 import { F32, activate4, endTapInside, firstTapInside, madd, storeLanes } from "../common";
-import { DwGeometry } from "./generic";
+import { DwGeometry } from "../abi";
 import { quad3x3s1, quad3x3s2, quad5x5s1, quad5x5s2, quad7x7s1 } from "./quads";
 import { rowAt } from "./rows";
 

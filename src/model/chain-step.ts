@@ -92,13 +92,8 @@ export class WasmChainStep implements Step {
     writeChainParams(this.blocks.rt.heap.i32(), this.geometry + CHAIN_PARAMS_AT, {
       gemmTile: this.gemmTile,
       batch: this.batch,
-      inH: h,
-      inW: w,
       inChannels: c,
-      mid: this.mid,
-      padTop: g.padTop,
       outH: g.outH,
-      outW: g.outW,
       outChannels: cout,
       bandRows: bands.bandRows,
       input: 0,

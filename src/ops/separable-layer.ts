@@ -75,13 +75,8 @@ export class SeparableLayer extends WasmLayer {
     writeChainParams(i32, this.geometry + CHAIN_PARAMS_AT, {
       gemmTile: this.gemmTile,
       batch: 1,
-      inH: this.inH,
-      inW: this.inW,
       inChannels: dw.channels,
-      mid: dw.channels,
-      padTop: g.padTop,
       outH: g.outH,
-      outW: g.outW,
       outChannels: pw.outChannels,
       bandRows: bands.bandRows,
       input: 0,
