@@ -2,6 +2,11 @@
 // (bench/kernels.mjs: Node, Deno, Bun) and the browser page (bench/web/) both run it. One row per
 // kernel x layer shape, in place on createTensor tensors, min and median ms, GFLOP/s and the
 // percentage of this engine's measured wasm peak; every GEMM tile on every pointwise shape.
+// Layers and their data are the suite's own (bench/peers/sepconv.mjs, bench/cases.mjs).
+import * as sepconv from "../dist/index.js";
+import { dataFor, macsOf } from "./cases.mjs";
+import { timePeaks } from "./peak-time.mjs";
+import { createLayer } from "./peers/sepconv.mjs";
 import { stats, table } from "./timing.mjs";
 
 /** GEMM tiles to pin per build (undefined: the build has one tile). */
@@ -18,73 +23,24 @@ export function engineLabel() {
 
 /** GFLOP/s of the peak kernels (bench/peak/peak.ts) for each build's module bytes given. */
 export async function measurePeaks(peakModules, { quick = false } = {}) {
-  const peaks = {};
-  for (const [build, bytes] of Object.entries(peakModules)) {
-    if (!bytes || !WebAssembly.validate(bytes)) continue;
-    const { instance } = await WebAssembly.instantiate(bytes);
-    let best = 0;
-    for (const [name, flops] of [
-      ["peak12", 96],
-      ["peak8", 64],
-    ]) {
-      const fn = instance.exports[name];
-      fn(100_000);
-      const n = 1_000_000;
-      for (let i = 0; i < (quick ? 30 : 100); i++) {
-        const t0 = performance.now();
-        fn(n);
-        best = Math.max(best, (n * flops) / (performance.now() - t0) / 1e6);
-      }
-    }
-    peaks[build] = best;
-  }
-  return peaks;
-}
-
-function random(n, seed) {
-  const a = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    a[i] = (s / 2 ** 32) * 2 - 1;
-  }
-  return a;
-}
-
-function makeLayer(sepconv, s) {
-  const bias = random(s.cout, 3);
-  if (s.op === "pw") {
-    return sepconv.createPointwiseConv2d({ data: random(s.cin * s.cout, 2), shape: [s.cin, s.cout] }, { bias });
-  }
-  if (s.op === "dw") {
-    const filter = { data: random(s.k * s.k * s.cin, 2), shape: [s.k, s.k, s.cin, 1] };
-    return sepconv.createDepthwiseConv2d(filter, { strides: s.stride, padding: s.padding, bias });
-  }
-  const filter = { data: random(s.k * s.k * s.cin * s.cout, 2), shape: [s.k, s.k, s.cin, s.cout] };
-  return sepconv.createConv2d(filter, { strides: s.stride, padding: s.padding, bias });
-}
-
-/** Multiply-adds of one run of a layer shape. */
-export function macs(s) {
-  const out = (n) => (s.padding === "same" ? Math.ceil(n / s.stride) : Math.floor((n - s.k) / s.stride) + 1);
-  const pixels = out(s.h) * out(s.w);
-  if (s.op === "pw") return s.h * s.w * s.cin * s.cout;
-  if (s.op === "dw") return pixels * s.cin * s.k * s.k;
-  return pixels * s.cin * s.cout * s.k * s.k;
+  const timed = await timePeaks(peakModules, { iterations: 1_000_000, repeats: quick ? 30 : 100 });
+  return Object.fromEntries(Object.entries(timed).map(([build, { gflops }]) => [build, gflops]));
 }
 
 /** min and median ms of layer.run(x, out) in place, rotating over copies when cold. */
-function time(sepconv, s, { quick, cold }) {
+function time(s, { quick, cold }) {
   const bytes = 4 * (s.h * s.w * s.cin + s.k * s.k * s.cin * (s.op === "dw" ? 1 : s.cout) + s.h * s.w * s.cout);
   const copies = cold ? Math.min(64, Math.max(2, Math.ceil((64 << 20) / bytes))) : 1;
   const sets = [];
+  const c = { layer: s };
+  const data = dataFor(c);
   for (let i = 0; i < copies; i++) {
-    const layer = makeLayer(sepconv, s);
-    const x = sepconv.createTensor([1, s.h, s.w, s.cin], random(s.h * s.w * s.cin, 1));
+    const layer = createLayer(c, data);
+    const x = sepconv.createTensor([1, s.h, s.w, s.cin], data.x);
     const out = sepconv.createTensor(layer.run(x).shape);
     sets.push({ layer, x, out });
   }
-  const flops = 2 * macs(s);
+  const flops = 2 * macsOf(s);
   const runOnce = (i) => sets[i % sets.length].layer.run(sets[i % sets.length].x, sets[i % sets.length].out);
   for (let i = 0; i < 3; i++) runOnce(i);
   // Browsers coarsen performance.now() (to 100 us, or 5 us when cross-origin isolated): each
@@ -135,14 +91,14 @@ export function distinctShapes(models, ops) {
  * Runs every kernel of `builds` on `shapes`. onRow(result) is called after each row (the page
  * shows progress). Returns the results; format() turns them into the tables.
  */
-export async function runKernels(sepconv, { builds, shapes, peaks, quick = false, cold = false, onRow }) {
+export async function runKernels({ builds, shapes, peaks, quick = false, cold = false, onRow }) {
   const results = [];
   for (const build of builds) {
     for (const tile of TILES[build]) {
       await sepconv.init(tile ? { backend: build, tiles: { gemm: tile } } : { backend: build });
       for (const s of shapes) {
         if (tile && tile !== TILES[build][0] && s.op !== "pw") continue; // only the GEMM depends on the tile
-        const r = time(sepconv, s, { quick, cold });
+        const r = time(s, { quick, cold });
         const peak = peaks[build];
         const pct = peak ? (100 * r.gflops) / peak : undefined;
         const shape = `${s.h}x${s.w}x${s.cin}${s.op === "dw" ? "" : `->${s.cout}`}${s.op === "pw" ? "" : ` k${s.k}s${s.stride}`}`;

@@ -10,8 +10,8 @@
 // --cold rotates among enough copies of each layer and its tensors (up to 64 MiB) that every run
 // starts with its weights and activations out of cache.
 import { writeFileSync } from "node:fs";
-import * as sepconv from "../dist/index.js";
 import { distinctShapes, engineLabel, format, measurePeaks, runKernels } from "./kernels-core.mjs";
+import { MODEL_KEYS } from "./model-shapes.mjs";
 import { readModels } from "./models.mjs";
 import { peakBytes } from "./peak-bytes.mjs";
 
@@ -24,12 +24,6 @@ const option = (name, fallback) => {
 const quick = flag("quick");
 const cold = flag("cold");
 const ops = option("ops", "pw,dw,conv").split(",");
-const MODEL_KEYS = {
-  v1: "mobilenet_v1_224",
-  v2: "mobilenet_v2_224",
-  v3: "mobilenet_v3_large_224",
-  large: "large_kernels",
-};
 const wanted = new Set(
   option("models", "v1,v2,v3,large")
     .split(",")
@@ -52,7 +46,7 @@ console.log(
     .map(([b, g]) => `peak ${b}: ${g.toFixed(1)} GFLOP/s`)
     .join("; "),
 );
-const results = await runKernels(sepconv, { builds, shapes, peaks, quick, cold });
+const results = await runKernels({ builds, shapes, peaks, quick, cold });
 console.log(format(results, peaks));
 const json = option("json");
 if (json) writeFileSync(json, JSON.stringify({ engine: engineLabel(), cold, peaks, results }, null, 1));

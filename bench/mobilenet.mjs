@@ -20,6 +20,7 @@ import "@tensorflow/tfjs-backend-cpu";
 import { setThreadsCount } from "@tensorflow/tfjs-backend-wasm";
 import * as tfl from "@tensorflow/tfjs-layers";
 import * as sepconv from "../dist/index.js";
+import { MOBILENET_SHAPE, mobileNetPixels } from "./mobilenet-input.mjs";
 import { mobileNetV2Artifacts } from "./nsfwjs-model.mjs";
 import { fusedTfjs } from "./tfjs-fused.mjs";
 import { fmt, table } from "./timing.mjs";
@@ -41,13 +42,8 @@ const wanted = (args.peers ?? "relaxed-simd,simd,simd-separable,simd-none,tfjs-w
 const WARMUP = 5;
 
 const artifacts = mobileNetV2Artifacts();
-const shape = [1, 224, 224, 3];
-const pixels = new Float32Array(224 * 224 * 3);
-let seed = 1;
-for (let i = 0; i < pixels.length; i++) {
-  seed = (seed * 1664525 + 1013904223) >>> 0;
-  pixels[i] = seed / 2 ** 32; // [0, 1), as nsfwjs feeds images scaled by 1/255
-}
+const shape = MOBILENET_SHAPE;
+const pixels = mobileNetPixels();
 
 /** sepconv peers: build and fusion. */
 const SEPCONV = {

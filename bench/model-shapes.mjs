@@ -1,6 +1,14 @@
 // Parses one bench/models/*.txt text: a layer per line (name op H W Cin Cout k stride padding),
 // # comments. No file system, so that the browser benchmark page (bench/web/) can use it.
 
+/** The model files by the short keys the benchmarks take (--models v1,v2,v3,large). */
+export const MODEL_KEYS = {
+  v1: "mobilenet_v1_224",
+  v2: "mobilenet_v2_224",
+  v3: "mobilenet_v3_large_224",
+  large: "large_kernels",
+};
+
 /** @returns {import("./models.mjs").LayerShape[]} */
 export function parseModel(model, text) {
   return text

@@ -4,13 +4,14 @@
 // (XNNPACK, SIMD, one thread) as tfjs-layers runs it and on its fused path (batch norms folded,
 // bench/tfjs-fused.mjs), as bench/mobilenet.mjs runs them in Node. The peers take turns per
 // round; median and minimum ms. Query: runs=N. bench/chromium.mjs --model opens it headless.
-import { setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import * as sepconv from "../../dist/index.js";
 import { engineLabel } from "../kernels-core.mjs";
+import { MOBILENET_SHAPE, mobileNetPixels } from "../mobilenet-input.mjs";
 import { fusedTfjs } from "../tfjs-fused.mjs";
 import { stats, table } from "../timing.mjs";
+import { readyTfjsWasm } from "./load.mjs";
 
 const params = new URLSearchParams(location.search);
 const runs = Number(params.get("runs") ?? 20);
@@ -20,25 +21,15 @@ async function main() {
   const modelJson = await (await fetch("model/model.json")).json();
   const weightData = await (await fetch("model/weights.bin")).arrayBuffer();
   const artifacts = { modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightSpecs, weightData };
-  const shape = [1, 224, 224, 3];
-  const pixels = new Float32Array(224 * 224 * 3);
-  let seed = 1;
-  for (let i = 0; i < pixels.length; i++) {
-    seed = (seed * 1664525 + 1013904223) >>> 0;
-    pixels[i] = seed / 2 ** 32;
-  }
+  const shape = MOBILENET_SHAPE;
+  const pixels = mobileNetPixels();
 
   await sepconv.init();
   const model = sepconv.loadLayersModel(artifacts);
   const x = { data: pixels, shape };
   const out = model.predict(x);
 
-  tf.enableProdMode();
-  tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
-  setWasmPaths("tfjs/");
-  setThreadsCount(1);
-  await tf.setBackend("wasm");
-  await tf.ready();
+  await readyTfjsWasm();
   const tfModel = await tfl.loadLayersModel(tf.io.fromMemory(artifacts));
   const fused = fusedTfjs(tfModel);
   const tx = tf.tensor4d(pixels, shape);

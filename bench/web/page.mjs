@@ -3,11 +3,9 @@
 // shapes of bench/models/, and shows the table and a chart of % of this engine's peak. Query
 // parameters: quick, cold, ops=pw,dw,conv, models=v1,v2,v3,large, builds=relaxed-simd,simd,scalar.
 // bench/chromium.mjs opens it headless and reads window.__result.
-import * as sepconv from "../../dist/index.js";
 import { distinctShapes, engineLabel, format, measurePeaks, runKernels, sums } from "../kernels-core.mjs";
-import { parseModel } from "../model-shapes.mjs";
+import { fetchModels } from "./load.mjs";
 
-const MODELS = { v1: "mobilenet_v1_224", v2: "mobilenet_v2_224", v3: "mobilenet_v3_large_224", large: "large_kernels" };
 const params = new URLSearchParams(location.search);
 const list = (name, fallback) => (params.get(name) ?? fallback).split(",").filter(Boolean);
 const quick = params.has("quick");
@@ -48,13 +46,7 @@ function chart(results, peaks) {
 }
 
 async function main() {
-  const wanted = list("models", "v1,v2,v3,large").map((m) => MODELS[m] ?? m);
-  const models = [];
-  for (const model of wanted) {
-    const response = await fetch(`models/${model}.txt`);
-    if (!response.ok) throw new Error(`models/${model}.txt: HTTP ${response.status}`);
-    models.push({ model, layers: parseModel(model, await response.text()) });
-  }
+  const models = await fetchModels(list("models", "v1,v2,v3,large"));
   const peakModules = { simd: await bytes("peak.simd.wasm"), "relaxed-simd": await bytes("peak.relaxed-simd.wasm") };
   status.textContent = "measuring the peak...";
   const peaks = await measurePeaks(peakModules, { quick });
@@ -67,7 +59,7 @@ async function main() {
     .join(", ")}`;
   let done = 0;
   const total = builds.reduce((n, b) => n + (b === "scalar" ? 1 : 3) * shapes.length, 0);
-  const results = await runKernels(sepconv, {
+  const results = await runKernels({
     builds,
     shapes,
     peaks,

@@ -5,17 +5,15 @@
 // browser that opens it. The peers take turns per case; sums of medians per category, and
 // tfjs-wasm's time / sepconv's. Query: quick, models=v1,v2,v3. bench/chromium.mjs --peers opens it headless.
 
-import { setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import * as tf from "@tensorflow/tfjs-core";
 import * as sepconv from "../../dist/index.js";
 import { CATEGORIES, casesOf, dataFor, relativeError } from "../cases.mjs";
 import { engineLabel } from "../kernels-core.mjs";
-import { parseModel } from "../model-shapes.mjs";
 import { createLayer } from "../peers/sepconv.mjs";
 import { tfLayer } from "../peers/tfjs.mjs";
 import { stats, table } from "../timing.mjs";
+import { fetchModels, readyTfjsWasm } from "./load.mjs";
 
-const MODELS = { v1: "mobilenet_v1_224", v2: "mobilenet_v2_224", v3: "mobilenet_v3_large_224" };
 const params = new URLSearchParams(location.search);
 const quick = params.has("quick");
 const status = document.getElementById("status");
@@ -32,21 +30,10 @@ function sample(fn, times) {
 }
 
 async function main() {
-  const wanted = (params.get("models") ?? "v1,v2").split(",").map((m) => MODELS[m] ?? m);
-  const models = [];
-  for (const model of wanted) {
-    const response = await fetch(`models/${model}.txt`);
-    if (!response.ok) throw new Error(`models/${model}.txt: HTTP ${response.status}`);
-    models.push({ model, layers: parseModel(model, await response.text()) });
-  }
+  const models = await fetchModels((params.get("models") ?? "v1,v2").split(","));
+  const wanted = models.map((m) => m.model);
   await sepconv.init();
-  tf.enableProdMode();
-  // One thread, the SIMD build: no SharedArrayBuffer workers even on an isolated page.
-  tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
-  setWasmPaths("tfjs/");
-  setThreadsCount(1);
-  await tf.setBackend("wasm");
-  await tf.ready();
+  await readyTfjsWasm();
   const engine = `${engineLabel()}; sepconv ${sepconv.backend()}, tfjs-wasm ${tf.version_core} (SIMD ${tf.env().getBool("WASM_HAS_SIMD_SUPPORT")}, 1 thread)`;
   document.getElementById("engine").textContent = engine;
   const cases = casesOf(models, { quick });

@@ -1,0 +1,26 @@
+// What the benchmark pages share: the layer shapes fetched from the build folder, and
+// TensorFlow.js's wasm backend set up as the Node suite runs it (XNNPACK, SIMD, one thread).
+import { setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import * as tf from "@tensorflow/tfjs-core";
+import { MODEL_KEYS, parseModel } from "../model-shapes.mjs";
+
+/** The models named by keys (v1, v2, v3, large, or a file name), as { model, layers }. */
+export async function fetchModels(keys) {
+  const models = [];
+  for (const model of keys.map((key) => MODEL_KEYS[key] ?? key)) {
+    const response = await fetch(`models/${model}.txt`);
+    if (!response.ok) throw new Error(`models/${model}.txt: HTTP ${response.status}`);
+    models.push({ model, layers: parseModel(model, await response.text()) });
+  }
+  return models;
+}
+
+/** tfjs on its wasm backend, one thread, the SIMD build (no SharedArrayBuffer workers even when isolated). */
+export async function readyTfjsWasm() {
+  tf.enableProdMode();
+  tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+  setWasmPaths("tfjs/");
+  setThreadsCount(1);
+  await tf.setBackend("wasm");
+  await tf.ready();
+}
