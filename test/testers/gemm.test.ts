@@ -100,7 +100,7 @@ for (const build of WASM_BUILDS) {
         // The GEMM reads and writes slices of wider rows (a channel range of a concatenation):
         // only the first n floats of each output row change, and the kernel reports the tile.
         const rt = activeRuntime("test");
-        if (!rt) return;
+        if (!rt) throw new Error(`${build}: no wasm runtime`);
         const random = rng(16);
         for (const [m, k, n] of [
           [mr + 1, 9, nr + 3],
