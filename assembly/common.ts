@@ -38,6 +38,28 @@ export const F32: usize = 4;
   return v;
 }
 
+/**
+ * The clamp limits of an activation code as vectors: [0, 6] for relu6, [0, inf) for relu and
+ * (-inf, inf) otherwise. clamp4(v, low, high) then equals activate4(v, act) for every code but
+ * hard-swish, bit for bit (NaN included), without a branch: kernels compute the limits once
+ * per call, so the stores after a tile's multiply-adds stay in one basic block and V8 does not
+ * sink each accumulator's chain behind the previous accumulator's activation.
+ */
+// @ts-ignore: decorator
+@inline export function clampLow4(act: i32): v128 {
+  return f32x4.splat(act == ACT_RELU || act == ACT_RELU6 ? 0 : -Infinity);
+}
+
+// @ts-ignore: decorator
+@inline export function clampHigh4(act: i32): v128 {
+  return f32x4.splat(act == ACT_RELU6 ? 6 : Infinity);
+}
+
+// @ts-ignore: decorator
+@inline export function clamp4(v: v128, low: v128, high: v128): v128 {
+  return f32x4.pmin(f32x4.pmax(v, low), high);
+}
+
 /** acc + a * b: one fused instruction in the relaxed-simd build, mul + add otherwise. */
 // @ts-ignore: decorator
 @inline export function madd(a: v128, b: v128, acc: v128): v128 {

@@ -22,45 +22,81 @@ function quad(K, S) {
   const lines = [];
   const name = `quad${K}x${K}s${S}`;
   const columns = (PIXELS - 1) * S + K;
+  const unrolled = false;
+  // One channel block. Quads run whole blocks only, so the stores are plain v128 stores without
+  // a lane test; a partial last block goes through the per-pixel path (../square.ts).
+  lines.push(`/** One whole 4-channel block of ${name}. */`);
+  lines.push("// @ts-ignore: decorator");
+  lines.push(`@inline function ${name}Block(`);
   lines.push(
-    `/** Four interior outputs of a ${K}x${K} stride-${S} window: ${columns} input columns per kernel row. */`,
+    unrolled
+      ? "  r0: usize, r1: usize, r2: usize, weights: usize, col: usize, o: usize, act: i32, low: v128, high: v128,"
+      : "  rows: usize, left: usize, weights: usize, col: usize, o: usize, act: i32, low: v128, high: v128,",
+  );
+  lines.push("): void {");
+  lines.push("  const bias = v128.load(weights);");
+  lines.push("  let a0 = bias, a1 = bias, a2 = bias, a3 = bias;");
+  const rowBody = (indent, p, w) => {
+    const ws = [];
+    for (let kx = 0; kx < K; kx++) ws.push(`w${kx} = v128.load(${w}${kx ? `, ${kx * 16}` : ""})`);
+    lines.push(`${indent}const ${ws.join(", ")};`);
+    for (let c = 0; c < columns; c++) {
+      const uses = [];
+      for (let j = 0; j < PIXELS; j++) {
+        const kx = c - j * S;
+        if (kx >= 0 && kx < K) uses.push(`a${j} = madd(x${c}, w${kx}, a${j});`);
+      }
+      if (uses.length === 0) continue;
+      const at = c === 0 ? p : c === 1 ? `${p} + col` : `${p} + ${c} * col`;
+      lines.push(`${indent}const x${c} = v128.load(${at});`);
+      lines.push(`${indent}${uses.join(" ")}`);
+    }
+  };
+  if (unrolled) {
+    for (let ky = 0; ky < K; ky++) {
+      lines.push("  {");
+      rowBody("    ", `r${ky}`, `weights + ${16 + ky * K * 16}`);
+      lines.push("  }");
+    }
+  } else {
+    lines.push(`  for (let ky = 0; ky < ${K}; ky++) {`);
+    lines.push("    const p = rowAt(rows, ky) + left;");
+    lines.push(`    const w = weights + 16 + <usize>(ky * ${K}) * 16;`);
+    rowBody("    ", "p", "w");
+    lines.push("  }");
+  }
+  // One branch for all four outputs (see clamp4 in ../common).
+  lines.push("  if (act == ACT_HARDSWISH) {");
+  lines.push("    a0 = activate4(a0, act); a1 = activate4(a1, act); a2 = activate4(a2, act); a3 = activate4(a3, act);");
+  lines.push("  } else {");
+  lines.push(
+    "    a0 = clamp4(a0, low, high); a1 = clamp4(a1, low, high); a2 = clamp4(a2, low, high); a3 = clamp4(a3, low, high);",
+  );
+  lines.push("  }");
+  lines.push("  v128.store(o, a0);");
+  lines.push("  v128.store(o + col, a1);");
+  lines.push("  v128.store(o + 2 * col, a2);");
+  lines.push("  v128.store(o + 3 * col, a3);");
+  lines.push("}");
+  lines.push("");
+  lines.push(
+    `/** Four interior outputs of a ${K}x${K} stride-${S} window, whole channel blocks: ${columns} input columns per kernel row. */`,
   );
   lines.push("// @ts-ignore: decorator");
   lines.push(`@inline export function ${name}(`);
-  lines.push("  rows: usize, ixLeft: i32, blocks: i32, channels: i32, packed: usize, out: usize, act: i32,");
+  lines.push("  rows: usize, ixLeft: i32, fullBlocks: i32, channels: i32, packed: usize, out: usize, act: i32,");
   lines.push("): void {");
   lines.push("  const col = <usize>channels * F32;");
   lines.push(`  const blockBytes = <usize>${K * K + 1} * 16;`);
   lines.push("  const left = <usize>ixLeft * col;");
-  lines.push("  for (let b = 0; b < blocks; b++) {");
-  lines.push("    const weights = packed + <usize>b * blockBytes;");
-  lines.push("    const channelOffset = <usize>b * 16;");
-  lines.push("    const bias = v128.load(weights);");
-  lines.push("    let a0 = bias, a1 = bias, a2 = bias, a3 = bias;");
-  lines.push(`    for (let ky = 0; ky < ${K}; ky++) {`);
-  lines.push("      const p = rowAt(rows, ky) + left + channelOffset;");
-  lines.push(`      const w = weights + 16 + <usize>(ky * ${K}) * 16;`);
-  const ws = [];
-  for (let kx = 0; kx < K; kx++) ws.push(`w${kx} = v128.load(w${kx ? `, ${kx * 16}` : ""})`);
-  lines.push(`      const ${ws.join(", ")};`);
-  for (let c = 0; c < columns; c++) {
-    const uses = [];
-    for (let j = 0; j < PIXELS; j++) {
-      const kx = c - j * S;
-      if (kx >= 0 && kx < K) uses.push(`a${j} = madd(x${c}, w${kx}, a${j});`);
-    }
-    if (uses.length === 0) continue;
-    const at = c === 0 ? "p" : c === 1 ? "p + col" : `p + ${c} * col`;
-    lines.push(`      const x${c} = v128.load(${at});`);
-    lines.push(`      ${uses.join(" ")}`);
+  const args = unrolled ? "r0 + offset, r1 + offset, r2 + offset" : "rows, left + offset";
+  if (unrolled) {
+    lines.push("  const r0 = rowAt(rows, 0) + left, r1 = rowAt(rows, 1) + left, r2 = rowAt(rows, 2) + left;");
   }
-  lines.push("    }");
-  lines.push("    const lanes = channels - (b << 2);");
-  lines.push("    const o = out + channelOffset;");
-  lines.push("    storeLanes(o, activate4(a0, act), lanes);");
-  lines.push("    storeLanes(o + col, activate4(a1, act), lanes);");
-  lines.push("    storeLanes(o + 2 * col, activate4(a2, act), lanes);");
-  lines.push("    storeLanes(o + 3 * col, activate4(a3, act), lanes);");
+  lines.push("  const low = clampLow4(act), high = clampHigh4(act);");
+  lines.push("  for (let b = 0; b < fullBlocks; b++) {");
+  lines.push("    const offset = <usize>b * 16;");
+  lines.push(`    ${name}Block(${args}, packed + <usize>b * blockBytes, col, out + offset, act, low, high);`);
   lines.push("  }");
   lines.push("}");
   return lines.join("\n");
@@ -71,7 +107,8 @@ export function generate() {
     "// Generated by scripts/gen-dwconv-tiles.mjs from its template; do not edit (run `node scripts/gen-dwconv-tiles.mjs`).",
     "// Interior bodies of the square depthwise tiles: 4 output pixels x 4 channels, every tap inside.",
     "",
-    'import { activate4, F32, madd, storeLanes } from "../common";',
+    'import { ACT_HARDSWISH } from "../abi";',
+    'import { activate4, clamp4, clampHigh4, clampLow4, F32, madd } from "../common";',
     'import { rowAt } from "./rows";',
     "",
     "",

@@ -28,13 +28,14 @@ import { rowAt } from "./rows";
  */
 // @ts-ignore: decorator
 @inline function pixelTaps(
-  rows: usize, ixLeft: i32, kxLo: i32, kxHi: i32, K: i32, blocks: i32, channels: i32, packed: usize, out: usize, act: i32,
+  rows: usize, ixLeft: i32, kxLo: i32, kxHi: i32, K: i32, firstBlock: i32, blocks: i32, channels: i32, packed: usize,
+  out: usize, act: i32,
 ): void {
   const col = <usize>channels * F32;
   const blockBytes = <usize>(K * K + 1) * 16;
   // Column 0 may lie left of the image; only clipped taps would read it, and those are skipped.
   const left = <isize>ixLeft * <isize>col;
-  for (let b = 0; b < blocks; b++) {
+  for (let b = firstBlock; b < blocks; b++) {
     const weights = packed + <usize>b * blockBytes;
     const channelOffset = <usize>b * 16;
     let acc = v128.load(weights);
@@ -69,26 +70,26 @@ import { rowAt } from "./rows";
 ): void {
   const kxLo = firstTapInside(ixLeft, 1);
   const kxHi = endTapInside(ixLeft, 1, inW, K);
-  if (kxLo == 0 && kxHi == K) pixelTaps(rows, ixLeft, 0, K, K, blocks, channels, packed, out, act);
-  else if (kxLo == 1 && kxHi == K) pixelTaps(rows, ixLeft, 1, K, K, blocks, channels, packed, out, act);
-  else if (K >= 5 && kxLo == 2 && kxHi == K) pixelTaps(rows, ixLeft, 2, K, K, blocks, channels, packed, out, act);
-  else if (K == 7 && kxLo == 3 && kxHi == K) pixelTaps(rows, ixLeft, 3, K, K, blocks, channels, packed, out, act);
-  else if (kxLo == 0 && kxHi == K - 1) pixelTaps(rows, ixLeft, 0, K - 1, K, blocks, channels, packed, out, act);
-  else if (K >= 5 && kxLo == 0 && kxHi == K - 2) pixelTaps(rows, ixLeft, 0, K - 2, K, blocks, channels, packed, out, act);
-  else if (K == 7 && kxLo == 0 && kxHi == K - 3) pixelTaps(rows, ixLeft, 0, K - 3, K, blocks, channels, packed, out, act);
-  else pixelTaps(rows, ixLeft, kxLo, kxHi, K, blocks, channels, packed, out, act);
+  if (kxLo == 0 && kxHi == K) pixelTaps(rows, ixLeft, 0, K, K, 0, blocks, channels, packed, out, act);
+  else if (kxLo == 1 && kxHi == K) pixelTaps(rows, ixLeft, 1, K, K, 0, blocks, channels, packed, out, act);
+  else if (K >= 5 && kxLo == 2 && kxHi == K) pixelTaps(rows, ixLeft, 2, K, K, 0, blocks, channels, packed, out, act);
+  else if (K == 7 && kxLo == 3 && kxHi == K) pixelTaps(rows, ixLeft, 3, K, K, 0, blocks, channels, packed, out, act);
+  else if (kxLo == 0 && kxHi == K - 1) pixelTaps(rows, ixLeft, 0, K - 1, K, 0, blocks, channels, packed, out, act);
+  else if (K >= 5 && kxLo == 0 && kxHi == K - 2) pixelTaps(rows, ixLeft, 0, K - 2, K, 0, blocks, channels, packed, out, act);
+  else if (K == 7 && kxLo == 0 && kxHi == K - 3) pixelTaps(rows, ixLeft, 0, K - 3, K, 0, blocks, channels, packed, out, act);
+  else pixelTaps(rows, ixLeft, kxLo, kxHi, K, 0, blocks, channels, packed, out, act);
 }
 
 /** Four interior outputs starting at input column ixLeft, all taps inside the image (./quads.ts). */
 // @ts-ignore: decorator
 @inline function interiorQuad(
-  rows: usize, ixLeft: i32, K: i32, S: i32, blocks: i32, channels: i32, packed: usize, out: usize, act: i32,
+  rows: usize, ixLeft: i32, K: i32, S: i32, fullBlocks: i32, channels: i32, packed: usize, out: usize, act: i32,
 ): void {
-  if (K == 3 && S == 1) quad3x3s1(rows, ixLeft, blocks, channels, packed, out, act);
-  else if (K == 3) quad3x3s2(rows, ixLeft, blocks, channels, packed, out, act);
-  else if (K == 5 && S == 1) quad5x5s1(rows, ixLeft, blocks, channels, packed, out, act);
-  else if (K == 5) quad5x5s2(rows, ixLeft, blocks, channels, packed, out, act);
-  else quad7x7s1(rows, ixLeft, blocks, channels, packed, out, act);
+  if (K == 3 && S == 1) quad3x3s1(rows, ixLeft, fullBlocks, channels, packed, out, act);
+  else if (K == 3) quad3x3s2(rows, ixLeft, fullBlocks, channels, packed, out, act);
+  else if (K == 5 && S == 1) quad5x5s1(rows, ixLeft, fullBlocks, channels, packed, out, act);
+  else if (K == 5) quad5x5s2(rows, ixLeft, fullBlocks, channels, packed, out, act);
+  else quad7x7s1(rows, ixLeft, fullBlocks, channels, packed, out, act);
 }
 
 // @ts-ignore: decorator
@@ -98,6 +99,7 @@ import { rowAt } from "./rows";
 ): void {
   const channels = g.channels;
   const blocks = (channels + 3) >> 2;
+  const fullBlocks = channels >> 2;
   const col = <usize>channels * F32;
   const rowBytes = <usize>g.inW * col;
   const inH = g.inH, inW = g.inW, outW = g.outW, padLeft = g.padLeft, act = g.activation;
@@ -117,14 +119,18 @@ import { rowAt } from "./rows";
       clippedPixel(rows, ox * S - padLeft, inW, K, blocks, channels, packed, out + <usize>ox * col, act);
     }
     for (; ox + 4 <= interiorEnd; ox += 4) {
-      interiorQuad(rows, ox * S - padLeft, K, S, blocks, channels, packed, out + <usize>ox * col, act);
+      interiorQuad(rows, ox * S - padLeft, K, S, fullBlocks, channels, packed, out + <usize>ox * col, act);
     }
     if (interiorEnd - ox >= 2 && interiorEnd - interiorBegin >= 4) {
       // A remainder of 2 or 3 interior outputs as one more quad moved left to end at
       // interiorEnd: it recomputes outputs (same values) but beats clipping them one by one.
       const start = interiorEnd - 4;
-      interiorQuad(rows, start * S - padLeft, K, S, blocks, channels, packed, out + <usize>start * col, act);
+      interiorQuad(rows, start * S - padLeft, K, S, fullBlocks, channels, packed, out + <usize>start * col, act);
       ox = interiorEnd;
+    }
+    // The quads ran whole channel blocks; a partial last block of their pixels goes pixel by pixel.
+    for (let px = interiorBegin; fullBlocks < blocks && px < ox; px++) {
+      pixelTaps(rows, px * S - padLeft, 0, K, K, fullBlocks, blocks, channels, packed, out + <usize>px * col, act);
     }
     for (; ox < outW; ox++) {
       clippedPixel(rows, ox * S - padLeft, inW, K, blocks, channels, packed, out + <usize>ox * col, act);

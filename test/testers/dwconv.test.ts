@@ -5,7 +5,14 @@
 // test, and compares with the plain-JS reference.
 
 import { beforeAll, describe, it } from "vitest";
-import { type ConvOptions, createDepthwiseConv2d, init, type Padding, reference } from "../../src/index.js";
+import {
+  type Activation,
+  type ConvOptions,
+  createDepthwiseConv2d,
+  init,
+  type Padding,
+  reference,
+} from "../../src/index.js";
 import { randomArray, randomTensor, rng, WASM_BUILDS } from "../helpers.js";
 import { checkKernel, kernelIn } from "./tester.js";
 
@@ -153,6 +160,9 @@ function inputWidth(k: DwKernel, outW: number, padding: Padding): number {
   return Math.max(1, (outW - 1) * k.strides[1] + span - l - r);
 }
 
+/** Every activation in turn: the clamp limits (linear, relu, relu6) and hard-swish's own branch. */
+const ACTIVATIONS: Activation[] = ["relu6", "linear", "relu", "hardswish"];
+
 const PADDINGS: [string, Padding][] = [
   ["same (zero row, clipped borders)", "same"],
   ["valid", "valid"],
@@ -169,6 +179,7 @@ for (const build of WASM_BUILDS) {
       it(`${kernelIn(k.name, build)} (${window})`, () => {
         const random = rng(k.kH * 100 + k.strides[0] * 10 + k.multiplier);
         const kernel = kernelIn(k.name, build);
+        let caseIndex = 0;
         for (const [cName, c] of channelCases(k.channelTile)) {
           for (const [wName, outW] of widthCases(k.pixelTile)) {
             for (const [pName, padding] of PADDINGS) {
@@ -184,9 +195,9 @@ for (const build of WASM_BUILDS) {
                   dilations: k.dilations,
                   padding,
                   bias: randomArray(random, c * k.multiplier),
-                  activation: "relu6",
+                  activation: ACTIVATIONS[caseIndex++ % ACTIVATIONS.length],
                 };
-                const label = `${kernel} ${cName} (${c}) ${wName} (${outW}) ${pName} h${inH}: x ${JSON.stringify(x.shape)}`;
+                const label = `${kernel} ${cName} (${c}) ${wName} (${outW}) ${pName} h${inH} ${options.activation}: x ${JSON.stringify(x.shape)}`;
                 const want = reference.depthwiseConv2d(x, filter, options);
                 checkKernel(createDepthwiseConv2d(filter, options), kernel, x, want, k.kH * k.kW, label);
               }
