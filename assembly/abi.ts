@@ -63,6 +63,11 @@
   rows: i32 = 0;
 }
 
+/** Bytes of one record (GEOMETRY_FIELDS i32s). */
+export const RECORD_BYTES: usize = 128;
+/** Bytes of row pointers a depthwise call needs from its caller (one per kernel row, up to 8). */
+export const ROW_POINTER_BYTES: usize = 32;
+
 // Activation codes (geometry.activation and the GEMM's act argument).
 export const ACT_LINEAR: i32 = 0;
 export const ACT_RELU: i32 = 1;

@@ -75,6 +75,8 @@ export const STRUCTS = {
 };
 /** i32 fields reserved per record; a layer's record block holds a geometry then chain params. */
 const GEOMETRY_FIELDS = 32;
+/** Bytes of row pointers a depthwise call needs from its caller (one per kernel row, up to 8). */
+const ROW_POINTER_BYTES = 32;
 
 /** Activation codes, by name as the public API spells them. */
 export const ACTIVATIONS = ["linear", "relu", "relu6", "hardswish"];
@@ -108,6 +110,10 @@ export function generateAssembly() {
     for (const field of fields) out.push(`  ${field}: i32 = 0;`);
     out.push("}", "");
   }
+  out.push("/** Bytes of one record (GEOMETRY_FIELDS i32s). */");
+  out.push(`export const RECORD_BYTES: usize = ${GEOMETRY_FIELDS * 4};`);
+  out.push("/** Bytes of row pointers a depthwise call needs from its caller (one per kernel row, up to 8). */");
+  out.push(`export const ROW_POINTER_BYTES: usize = ${ROW_POINTER_BYTES};`, "");
   out.push("// Activation codes (geometry.activation and the GEMM's act argument).");
   out.push(...ACTIVATIONS.map((a, i) => `export const ACT_${constName(a)}: i32 = ${i};`));
   out.push("", "// Microkernel ids: what the selectors (dwconvKernel, gemmKernel, conv2dKernel) return.");
@@ -119,6 +125,10 @@ export function generateTypeScript() {
   const out = [HEADER, "// The wrapper's side of the ABI shared with assembly/abi.ts.", ""];
   out.push("/** i32 fields reserved per record (a geometry, or chain params). */");
   out.push(`export const GEOMETRY_FIELDS = ${GEOMETRY_FIELDS};`, "");
+  out.push("/** Bytes of one record (GEOMETRY_FIELDS i32s). */");
+  out.push(`export const RECORD_BYTES = ${GEOMETRY_FIELDS * 4};`, "");
+  out.push("/** Bytes of row pointers a depthwise call needs from its caller (one per kernel row, up to 8). */");
+  out.push(`export const ROW_POINTER_BYTES = ${ROW_POINTER_BYTES};`, "");
   for (const [name, { doc, fields }] of Object.entries(STRUCTS)) {
     if (fields.length > GEOMETRY_FIELDS) throw new Error(`${name} has more than ${GEOMETRY_FIELDS} fields`);
     out.push(`/** ${doc} Offsets of its i32 fields. */`, `export const ${name} = {`);

@@ -5,6 +5,12 @@
 /** i32 fields reserved per record (a geometry, or chain params). */
 export const GEOMETRY_FIELDS = 32;
 
+/** Bytes of one record (GEOMETRY_FIELDS i32s). */
+export const RECORD_BYTES = 128;
+
+/** Bytes of row pointers a depthwise call needs from its caller (one per kernel row, up to 8). */
+export const ROW_POINTER_BYTES = 32;
+
 /** Geometry of one depthwise call (one image); the same for every implementation. Offsets of its i32 fields. */
 export const DwGeometry = {
   inH: 0,

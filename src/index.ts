@@ -2,7 +2,7 @@
 
 export type { CostOptions, OpCost, SeparableComparison, SeparableCost, SeparableCostOptions } from "./cost.js";
 export * as cost from "./cost.js";
-export { backend, init, initSync } from "./init.js";
+export { backend, init, initSync, threads } from "./init.js";
 export type {
   Fusion,
   LayerCost,
@@ -32,5 +32,6 @@ export type {
   Padding,
   SeparableOptions,
   Tensor,
+  ThreadsReport,
 } from "./types.js";
 export type { WasmTensor } from "./wasm-tensor.js";

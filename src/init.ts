@@ -3,10 +3,27 @@
 
 import { checkTiles, chooseTiles, type TileOptions } from "./dispatch.js";
 import { deinterleave } from "./embedded/deinterleave.js";
-import { chunk, relaxedSimdLength, scalar, simdAndRelaxedSimd, simdLength } from "./embedded/wasm.generated.js";
+import { applyDelta } from "./embedded/delta.js";
+import {
+  chunk,
+  relaxedSimdLength,
+  relaxedSimdThreads,
+  scalar,
+  simdAndRelaxedSimd,
+  simdLength,
+  simdThreads,
+} from "./embedded/wasm.generated.js";
 import { knownAnswerError } from "./known-answer.js";
-import { instantiate, type Runtime, runtimeOf, type WasmBackend } from "./runtime.js";
+import { instantiate, type Runtime, runtimeOf, type ThreadsReport, type WasmBackend } from "./runtime.js";
 import { show } from "./shapes.js";
+import {
+  autoThreads,
+  checkThreads,
+  oneThread,
+  startThreads,
+  type ThreadsOption,
+  threadsUnavailable,
+} from "./threads/start.js";
 import type { Backend, InitOptions } from "./types.js";
 
 const BACKENDS: readonly Backend[] = ["relaxed-simd", "simd", "scalar", "js"];
@@ -98,8 +115,11 @@ const RELAXED_PROBE = Uint8Array.of(
 );
 
 /** The build in use: a wasm runtime, or null for the plain-JS backend. */
-let active: { backend: Backend; runtime: Runtime | null; auto: boolean } | undefined;
+let active: { backend: Backend; runtime: Runtime | null; auto: boolean; threads: ThreadsReport } | undefined;
 const embedded = new Map<WasmBackend, Runtime>();
+const ONE: ThreadsReport = { count: 1, requested: 1, reason: "one thread was asked for" };
+/** Runtimes of the shared-memory builds, by build and thread count: each keeps its workers. */
+const threaded = new Map<string, Runtime>();
 
 /** @internal */
 export function supports(backend: WasmBackend): boolean {
@@ -113,11 +133,12 @@ export function supports(backend: WasmBackend): boolean {
  * backend 'auto' (default) takes the best build that validates and passes a known-answer run.
  */
 export async function init(options: InitOptions = {}): Promise<void> {
-  const { backend: requested = "auto", wasm, tiles } = checkInitOptions("init", options);
+  const { backend: requested = "auto", wasm, tiles, threads = "auto", workerUrl } = checkInitOptions("init", options);
   if (wasm !== undefined) {
     const module = await toModule(wasm);
     checkBuild("init", module, wasm);
     use("init", await instantiate(module), requested, tiles);
+    setThreads(oneThread(threads, "options.wasm (a single-thread build) runs on one thread"));
     return;
   }
   if (!HAS_EMBEDDED && requested !== "js") throw wasmRequired("init");
@@ -133,6 +154,62 @@ export async function init(options: InitOptions = {}): Promise<void> {
     if (knownAnswerError(runtime) === undefined) break;
   }
   choose("init", requested, tiles);
+  await useThreads(threads, workerUrl, tiles);
+}
+
+/** Moves the active build onto `threads` threads where the host allows, or says why not. */
+async function useThreads(
+  threads: ThreadsOption,
+  workerUrl: string | URL | undefined,
+  tiles: TileOptions | undefined,
+): Promise<void> {
+  let current = active!;
+  if (current.runtime === null) return setThreads(oneThread(threads, "the js backend runs on one thread"));
+  const backend = current.runtime.backend;
+  if (current.runtime.pool !== null) {
+    // A second init: start again from the single-thread runtime of the same build.
+    const single = embeddedRuntime("init", backend);
+    chooseTiles(single, tiles);
+    current = active = { ...current, runtime: single };
+  }
+  let count = threads === "auto" ? 0 : threads;
+  if (threads === "auto") {
+    const auto = await autoThreads();
+    count = auto.count;
+    if (count === 1) {
+      const why = `'auto' takes min(4, ceil(cores / 2)) threads, 1 of this host's ${auto.cores} core(s)`;
+      return setThreads(oneThread(threads, why));
+    }
+  }
+  if (count === 1) return setThreads(oneThread(threads, "one thread was asked for"));
+  const unavailable = threadsUnavailable(backend);
+  if (unavailable) return setThreads(oneThread(threads, unavailable));
+  const key = `${backend}/${count}/${workerUrl ?? ""}`;
+  let runtime: Runtime | string | undefined = threaded.get(key);
+  if (runtime === undefined) {
+    const twin = backend === "simd" ? simdThreads : relaxedSimdThreads;
+    const base = decodeBase64(embeddedBase64(backend));
+    const module = await WebAssembly.compile(applyDelta(base, twin.prefix, decodeBase64(twin.middle), twin.suffix));
+    runtime = await startThreads(backend, module, count, threads, workerUrl);
+    if (typeof runtime === "string") return setThreads(oneThread(threads, runtime));
+    threaded.set(key, runtime);
+  }
+  chooseTiles(runtime, tiles);
+  active = { ...current, runtime, threads: runtime.threads };
+}
+
+function setThreads(report: ThreadsReport): void {
+  active!.threads = report;
+  if (active!.runtime && active!.runtime.pool === null) active!.runtime.threads = report;
+}
+
+/**
+ * How many threads run each kernel call, what init was asked for, and why not more (one line:
+ * e.g. "SharedArrayBuffer is not available (a page must be cross-origin isolated ...)").
+ */
+export function threads(): ThreadsReport {
+  if (!active) throw new Error("sepconv: call `await init()` first");
+  return { ...active.threads };
 }
 
 /**
@@ -140,15 +217,18 @@ export async function init(options: InitOptions = {}): Promise<void> {
  * options.wasm must be a WebAssembly.Module or its bytes (a URL or Response needs init()).
  */
 export function initSync(options: InitOptions = {}): void {
-  const { backend: requested = "auto", wasm, tiles } = checkInitOptions("initSync", options);
+  const { backend: requested = "auto", wasm, tiles, threads = "auto" } = checkInitOptions("initSync", options);
+  const single = oneThread(threads, "initSync runs on one thread (workers start asynchronously: use await init())");
   if (wasm !== undefined) {
     const module = toModuleSync(wasm);
     checkBuild("initSync", module, wasm);
     use("initSync", runtimeOf(new WebAssembly.Instance(module, {})), requested, tiles);
+    setThreads(single);
     return;
   }
   if (!HAS_EMBEDDED && requested !== "js") throw wasmRequired("initSync");
   choose("initSync", requested, tiles);
+  setThreads(single);
 }
 
 /** Which build is in use: 'relaxed-simd', 'simd', 'scalar' or 'js'. */
@@ -173,7 +253,7 @@ function candidates(requested: "auto" | Backend): WasmBackend[] {
 /** Selects an embedded build (compiling it synchronously unless init() already has). */
 function choose(op: string, requested: "auto" | Backend, tiles: TileOptions | undefined): void {
   if (requested === "js") {
-    active = { backend: "js", runtime: null, auto: false };
+    active = { backend: "js", runtime: null, auto: false, threads: ONE };
     return;
   }
   if (requested === "auto") {
@@ -185,11 +265,11 @@ function choose(op: string, requested: "auto" | Backend, tiles: TileOptions | un
       const runtime = embeddedRuntime(op, candidate);
       if (knownAnswerError(runtime) === undefined) {
         chooseTiles(runtime, tiles);
-        active = { backend: candidate, runtime, auto: true };
+        active = { backend: candidate, runtime, auto: true, threads: ONE };
         return;
       }
     }
-    active = { backend: "js", runtime: null, auto: true };
+    active = { backend: "js", runtime: null, auto: true, threads: ONE };
     return;
   }
   if (!supports(requested)) {
@@ -202,7 +282,7 @@ function choose(op: string, requested: "auto" | Backend, tiles: TileOptions | un
   const failure = knownAnswerError(runtime);
   if (failure) throw new Error(`${op}: backend '${requested}' computes wrong results on this engine (${failure})`);
   chooseTiles(runtime, tiles);
-  active = { backend: requested, runtime, auto: false };
+  active = { backend: requested, runtime, auto: false, threads: ONE };
 }
 
 /** Selects a build the caller supplied as options.wasm. */
@@ -216,28 +296,38 @@ function use(op: string, runtime: Runtime, requested: "auto" | Backend, tiles: T
   if (failure)
     throw new Error(`${op}: the '${runtime.backend}' build computes wrong results on this engine (${failure})`);
   chooseTiles(runtime, tiles);
-  active = { backend: runtime.backend, runtime, auto: false };
+  active = { backend: runtime.backend, runtime, auto: false, threads: ONE };
 }
 
-function checkInitOptions(op: string, options: unknown): InitOptions & { tiles?: TileOptions } {
+const INIT_OPTIONS = ["backend", "wasm", "tiles", "threads", "workerUrl"];
+
+function checkInitOptions(
+  op: string,
+  options: unknown,
+): Omit<InitOptions, "threads"> & { tiles?: TileOptions; threads?: ThreadsOption; workerUrl?: string | URL } {
   if (options === null || typeof options !== "object" || Array.isArray(options))
     throw new TypeError(`${op}: options (${show(options)}) must be an object`);
   for (const key of Object.keys(options)) {
-    if (key !== "backend" && key !== "wasm" && key !== "tiles")
-      throw new TypeError(`${op}: options.${key} is not an option (expected backend, wasm, tiles)`);
+    if (!INIT_OPTIONS.includes(key))
+      throw new TypeError(`${op}: options.${key} is not an option (expected ${INIT_OPTIONS.join(", ")})`);
   }
   // Own properties only, each read once: a polluted Object.prototype.wasm is no option.
   const given = options as InitOptions;
   const b = Object.hasOwn(given, "backend") ? given.backend : undefined;
   const wasm = Object.hasOwn(given, "wasm") ? given.wasm : undefined;
   const tiles = checkTiles(op, Object.hasOwn(given, "tiles") ? given.tiles : undefined);
+  const threads = checkThreads(op, Object.hasOwn(given, "threads") ? given.threads : undefined);
+  const workerUrl = Object.hasOwn(given, "workerUrl") ? given.workerUrl : undefined;
+  if (workerUrl !== undefined && typeof workerUrl !== "string" && !(workerUrl instanceof URL)) {
+    throw new TypeError(`${op}: options.workerUrl (${show(workerUrl)}) must be a string or a URL of sepconv/worker.js`);
+  }
   if (b !== undefined && typeof b !== "string") {
     throw new TypeError(`${op}: options.backend (${show(b)}) must be one of "auto", ${BACKENDS.map(show).join(", ")}`);
   }
   if (b !== undefined && b !== "auto" && !BACKENDS.includes(b)) {
     throw new RangeError(`${op}: options.backend (${show(b)}) must be one of "auto", ${BACKENDS.map(show).join(", ")}`);
   }
-  return { backend: b, wasm, tiles };
+  return { backend: b, wasm, tiles, threads, workerUrl };
 }
 
 /** The exports of every sepconv build (the Kernels interface in runtime.ts). */

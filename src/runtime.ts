@@ -1,7 +1,14 @@
 // One instantiated wasm build: its kernels, its memory and the allocator over it.
 
-import { KERNEL_NAMES } from "./abi.generated.js";
+import { KERNEL_NAMES, RECORD_BYTES, ROW_POINTER_BYTES } from "./abi.generated.js";
 import { Heap } from "./memory.js";
+import type { ThreadsReport } from "./types.js";
+
+export type { ThreadsReport };
+
+import type { ThreadPool } from "./threads/pool.js";
+import { ITEMS_PER_THREAD, MIN_PARALLEL_MACS, newSplit, splitGemm, splitUnits } from "./threads/split.js";
+import { PROTOCOL as P } from "./threads/work.js";
 
 export type WasmBackend = "relaxed-simd" | "simd" | "scalar";
 
@@ -54,15 +61,26 @@ export interface Kernels {
     activation: number,
   ): number;
   conv2dKernel(): number;
-  /** Returns the id of the kernel that ran. */
-  conv2d(geometry: number, input: number, packed: number, output: number, zero: number, scratch: number): number;
-  /** One fused chain, all its bands: geometry and params are records (src/ops/chain-params.ts). */
-  /** Returns the ids that ran: depthwise | project GEMM << 8 | expand GEMM << 16 (255: none). */
-  chain(geometry: number, params: number): number;
+  /** Output rows [rowBegin, rowEnd) of one image (output: the image's). Returns the id of the kernel that ran. */
+  conv2d(
+    geometry: number,
+    input: number,
+    packed: number,
+    output: number,
+    zero: number,
+    scratch: number,
+    rowBegin: number,
+    rowEnd: number,
+  ): number;
+  /**
+   * Bands [band0, band1) of a fused chain (records: src/ops/chain-params.ts); thread 0 for the
+   * owner's scratch, else a block of the thread's own. Returns the ids that ran: depthwise |
+   * project GEMM << 8 | expand GEMM << 16 (255: none).
+   */
+  chain(geometry: number, params: number, band0: number, band1: number, thread: number): number;
 }
 
-/** Bytes of row pointers dwconvRows and chain need from the caller (8 pointers). */
-export const ROW_POINTER_BYTES = 32;
+export { ROW_POINTER_BYTES } from "./abi.generated.js";
 
 export class Runtime {
   readonly heap: Heap;
@@ -72,12 +90,161 @@ export class Runtime {
    */
   gemmTile: number = KERNEL_NAMES.indexOf("gemm_4x8");
 
+  /** The worker threads kernel calls are shared with, or null for one thread. */
+  pool: ThreadPool | null = null;
+  threads: ThreadsReport = { count: 1, requested: 1, reason: "one thread was asked for" };
+  private readonly split = newSplit();
+
   constructor(
     readonly backend: WasmBackend,
     readonly kernels: Kernels,
+    memory: WebAssembly.Memory = kernels.memory,
   ) {
-    this.heap = new Heap(kernels.memory, kernels.heapBase());
+    this.heap = new Heap(memory, kernels.heapBase());
   }
+
+  /**
+   * Per-thread scratch the calls of a layer need, in bytes (with threads; nothing otherwise).
+   * Layers call it when they bind, so that running allocates nothing.
+   */
+  needThreadScratch(bytes: number): void {
+    this.pool?.ensureScratch(bytes);
+  }
+
+  /** The GEMM (Kernels.gemm), shared among the threads when it is large enough. Returns the tile id. */
+  gemm(
+    tile: number,
+    a: number,
+    rows: number,
+    depth: number,
+    aStride: number,
+    packed: number,
+    cols: number,
+    c: number,
+    cStride: number,
+    act: number,
+  ): number {
+    const pool = this.pool;
+    if (pool === null || rows * cols * depth < MIN_PARALLEL_MACS) {
+      return this.kernels.gemm(tile, a, rows, depth, aStride, packed, cols, c, cStride, act);
+    }
+    const s = splitGemm(rows, cols, pool.threads, this.split);
+    const args = pool.args;
+    args[0] = tile;
+    args[1] = a;
+    args[2] = rows;
+    args[3] = depth;
+    args[4] = aStride;
+    args[5] = packed;
+    args[6] = cols;
+    args[7] = c;
+    args[8] = cStride;
+    args[9] = act;
+    args[10] = s.per;
+    args[11] = s.colItems;
+    args[12] = s.panelsPer;
+    pool.run(P.GEMM, s.count, this.kernels);
+    return this.kernels.gemmKernel(tile);
+  }
+
+  /**
+   * Depthwise over a batch (Kernels.dwconvRows for every output row of every image), shared
+   * among the threads by rows. `rows` is the caller's row-pointer block, used on one thread.
+   */
+  dwconv(
+    geometry: number,
+    input: number,
+    packed: number,
+    output: number,
+    zeroRow: number,
+    rows: number,
+    outH: number,
+    outRowBytes: number,
+    batch: number,
+    inImage: number,
+    outImage: number,
+    macs: number,
+  ): void {
+    const pool = this.pool;
+    if (pool === null || macs < MIN_PARALLEL_MACS) {
+      const k = this.kernels;
+      for (let i = 0; i < batch; i++) {
+        k.dwconvRows(geometry, input + i * inImage, packed, output + i * outImage, 0, outH, zeroRow, rows);
+      }
+      return;
+    }
+    const s = splitUnits(outH, batch, pool.threads, this.split);
+    const args = pool.args;
+    args[0] = geometry;
+    args[1] = input;
+    args[2] = packed;
+    args[3] = output;
+    args[4] = zeroRow;
+    args[5] = outH;
+    args[6] = s.per;
+    args[7] = inImage;
+    args[8] = outImage;
+    args[9] = outRowBytes;
+    args[10] = s.colItems;
+    pool.run(P.DWCONV, s.count, this.kernels);
+  }
+
+  /** conv2d over a batch (Kernels.conv2d), shared among the threads by output rows. */
+  conv(
+    geometry: number,
+    input: number,
+    packed: number,
+    output: number,
+    zero: number,
+    scratch: number,
+    outH: number,
+    batch: number,
+    inImage: number,
+    outImage: number,
+    macs: number,
+  ): void {
+    const pool = this.pool;
+    if (pool === null || macs < MIN_PARALLEL_MACS) {
+      const k = this.kernels;
+      for (let i = 0; i < batch; i++) {
+        k.conv2d(geometry, input + i * inImage, packed, output + i * outImage, zero, scratch, 0, outH);
+      }
+      return;
+    }
+    const s = splitUnits(outH, batch, pool.threads, this.split);
+    const args = pool.args;
+    args[0] = geometry;
+    args[1] = input;
+    args[2] = packed;
+    args[3] = output;
+    args[4] = zero;
+    args[5] = outH;
+    args[6] = s.per;
+    args[7] = inImage;
+    args[8] = outImage;
+    args[9] = s.colItems;
+    pool.run(P.CONV, s.count, this.kernels);
+  }
+
+  /** A fused chain's `bands` bands (all images), shared among the threads by bands. */
+  chain(geometry: number, params: number, bands: number, macs: number): void {
+    const pool = this.pool;
+    if (pool === null || macs < MIN_PARALLEL_MACS || bands < 2) {
+      this.kernels.chain(geometry, params, 0, bands, 0);
+      return;
+    }
+    const args = pool.args;
+    args[0] = geometry;
+    args[1] = params;
+    args[2] = bands;
+    args[3] = Math.max(1, Math.floor(bands / (pool.threads * ITEMS_PER_THREAD)));
+    pool.run(P.CHAIN, Math.ceil(bands / args[3]), this.kernels);
+  }
+}
+
+/** Per-thread scratch of a chain whose bands take `bandScratchBytes` (see assembly/chain/chain.ts). */
+export function chainThreadScratch(bandScratchBytes: number): number {
+  return RECORD_BYTES + ROW_POINTER_BYTES + bandScratchBytes;
 }
 
 export async function instantiate(module: WebAssembly.Module): Promise<Runtime> {

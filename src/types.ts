@@ -67,6 +67,19 @@ export interface InitOptions {
    * afterwards use it, and layer.kernels names it.
    */
   tiles?: { gemm?: GemmTile };
+  /**
+   * Threads each kernel call is shared among: a number, or 'auto' (the default: min(4,
+   * ceil(cores / 2)) where workers and SharedArrayBuffer exist, as ONNX Runtime Web and tfjs-wasm
+   * choose). Where threads are not available (Cloudflare Workers, a page that is not
+   * cross-origin isolated, the scalar build, initSync) any value runs one thread; threads() says
+   * how many run and why. Results are bit-identical whatever the count.
+   */
+  threads?: number | "auto";
+  /**
+   * Where the worker script is, for a Content-Security-Policy that forbids blob: workers: the URL
+   * of sepconv/worker.js as the page serves it. By default workers start from a Blob URL.
+   */
+  workerUrl?: string | URL;
 }
 
 /** A prepared layer: weights packed once, buffers kept between runs. */
@@ -80,4 +93,14 @@ export interface Layer {
   run(x: Tensor, out?: Tensor): Tensor;
   /** Frees the packed weights and buffers; the layer cannot run afterwards. */
   dispose(): void;
+}
+
+/** What threads() reports: how many threads run each kernel call, and why not more. */
+export interface ThreadsReport {
+  /** Threads that run each kernel call: 1, or the workers and the calling thread. */
+  count: number;
+  /** What init was asked for. */
+  requested: number | "auto";
+  /** One line: why this count (e.g. "SharedArrayBuffer is not available (...)"). */
+  reason: string;
 }

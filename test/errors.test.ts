@@ -1231,8 +1231,19 @@ for (const build of ALL_BACKENDS) {
 
       it("unknown option key", async () => {
         await expectInitError({ backends: "simd" }, TypeError, [
-          "options.backends is not an option (expected backend, wasm, tiles)",
+          "options.backends is not an option (expected backend, wasm, tiles, threads, workerUrl)",
         ]);
+      });
+
+      it("threads and workerUrl of the wrong type or range", async () => {
+        await expectInitError({ threads: "2" }, TypeError, ['options.threads (2) must be "auto" or a number']);
+        await expectInitError({ threads: "many" }, TypeError, ['options.threads (many) must be "auto" or a number']);
+        for (const n of [0, -1, 1.5, Number.NaN, 65, Number.POSITIVE_INFINITY]) {
+          await expectInitError({ threads: n }, RangeError, [
+            `options.threads (${n}) must be a whole number from 1 to 64`,
+          ]);
+        }
+        await expectInitError({ workerUrl: 5 }, TypeError, ["options.workerUrl (5) must be a string or a URL"]);
       });
 
       it("options of the wrong type", async () => {

@@ -14,7 +14,7 @@
 // Without an expand the depthwise reads the input tensor directly. The whole loop runs here:
 // one call per run instead of three per band from JavaScript.
 
-import { ChainParams, DwGeometry } from "../abi";
+import { ChainParams, DwGeometry, RECORD_BYTES, ROW_POINTER_BYTES } from "../abi";
 import { F32 } from "../common";
 import { dwconvRows } from "../dwconv";
 import { gemm } from "../gemm/gemm";
@@ -35,13 +35,35 @@ import { gemm } from "../gemm/gemm";
   }
 }
 
+/** Output-row bands per image of chain `c`: the unit of work threads share. */
+// @ts-ignore: decorator
+@inline function bandsPerImage(c: ChainParams): i32 {
+  return (c.outH + c.bandRows - 1) / c.bandRows;
+}
+
 /**
- * Runs chain `c` over its batch with the depthwise geometry `g` (restored when it returns).
- * Returns the ids of the kernels that ran: depthwise | project GEMM << 8 | expand GEMM << 16
+ * Runs bands [band0, band1) of chain `c` (band b is band b % bandsPerImage of image
+ * b / bandsPerImage; the wrapper passes all of them on one thread) with the depthwise geometry
+ * `g0`. Returns the ids of the kernels that ran: depthwise | project GEMM << 8 | expand GEMM << 16
  * (255 for no expand), for the wrapper's testers.
+ *
+ * `thread` is 0 on the thread that owns the chain's scratch (c.expandBand, c.depthwiseBand,
+ * c.rows), which then edits `g0` in place and restores it. Any other thread passes a block of its
+ * own (RECORD_BYTES for a copy of the geometry, then ROW_POINTER_BYTES of row pointers, then the
+ * expand and depthwise bands laid out as in c), so threads running bands of one chain at once
+ * share nothing they write but their output rows.
  */
-export function chain(g: DwGeometry, c: ChainParams): i32 {
+export function chain(g0: DwGeometry, c: ChainParams, band0: i32, band1: i32, thread: usize): i32 {
   let ran = 255 << 16;
+  let g = g0;
+  let expandBand = <usize>c.expandBand, depthwiseBand = <usize>c.depthwiseBand, rows = <usize>c.rows;
+  if (thread != 0) {
+    memory.copy(thread, changetype<usize>(g0), RECORD_BYTES);
+    g = changetype<DwGeometry>(thread);
+    rows = thread + RECORD_BYTES;
+    expandBand = rows + ROW_POINTER_BYTES;
+    depthwiseBand = expandBand + (<usize>c.depthwiseBand - <usize>c.expandBand);
+  }
   // The geometry describes the depthwise stage's input (the expanded one, with an expand): its
   // height, width, channels (mid) and top padding are the chain's, read before the bands edit them.
   const inH = g.inH, inW = g.inW, mid = g.channels, outW = g.outW, padTop = g.padTop;
@@ -50,53 +72,59 @@ export function chain(g: DwGeometry, c: ChainParams): i32 {
   const expandRowBytes = <usize>inW * mid * F32;
   const inRowBytes = <usize>inW * c.inChannels * F32;
   const strideH = g.strideH, reach = (g.kH - 1) * g.dilationH + 1;
-  for (let image = 0; image < c.batch; image++) {
+  const perImage = bandsPerImage(c);
+  // Input rows [have0, have1) of image `haveImage` are in the expanded band, row have0 first.
+  let haveImage = -1, have0 = 0, have1 = 0;
+  for (let b = band0; b < band1; b++) {
+    const image = b / perImage;
+    const oy0 = (b - image * perImage) * c.bandRows;
+    const oy1 = min<i32>(oy0 + c.bandRows, c.outH);
     const input = <usize>c.input + <usize>image * c.inImage;
     const output = <usize>c.output + <usize>image * c.outImage;
-    const residual: usize = c.residual == 0 ? 0 : <usize>c.residual + <usize>image * c.outImage;
-    // Input rows [have0, have1) are in the expanded band, row have0 first.
-    let have0 = 0, have1 = 0;
-    for (let oy0 = 0; oy0 < c.outH; oy0 += c.bandRows) {
-      const oy1 = min<i32>(oy0 + c.bandRows, c.outH);
-      let dwInput = input;
-      if (c.expandPacked != 0) {
-        const need0 = min<i32>(inH, max<i32>(0, oy0 * strideH - padTop));
-        const need1 = max<i32>(need0, min<i32>(inH, (oy1 - 1) * strideH - padTop + reach));
-        const band = <usize>c.expandBand;
-        if (need0 >= have0 && need0 < have1) {
-          if (need0 > have0) {
-            memory.copy(band, band + <usize>(need0 - have0) * expandRowBytes, <usize>(have1 - need0) * expandRowBytes);
-          }
-        } else {
-          have1 = need0;
-        }
-        have0 = need0;
-        if (need1 > have1) {
-          const expandRan = gemm(
-            c.gemmTile, input + <usize>have1 * inRowBytes, (need1 - have1) * inW, c.inChannels, c.inChannels,
-            c.expandPacked, mid, band + <usize>(have1 - have0) * expandRowBytes, mid, c.expandAct,
-          );
-          ran = (ran & 0xffff) | (expandRan << 16);
-          have1 = need1;
-        }
-        // The band as an image: rows have0.. of the input, with the top edge moved down.
-        g.inH = have1 - have0;
-        g.padTop = padTop + have0;
-        dwInput = band;
-      }
-      const dwRan = dwconvRows(g, dwInput, c.depthwisePacked, c.depthwiseBand, oy0, oy1, c.zeros, c.rows);
-      const bandOutput = output + <usize>oy0 * outRowBytes;
-      const projectRan = gemm(
-        c.gemmTile, c.depthwiseBand, (oy1 - oy0) * outW, depth, depth, c.projectPacked, c.outChannels, bandOutput,
-        c.outChannels, c.projectAct,
-      );
-      ran = (ran & 0xffff0000) | dwRan | (projectRan << 8);
-      if (residual != 0) {
-        addInPlace(bandOutput, residual + <usize>oy0 * outRowBytes, (oy1 - oy0) * outW * c.outChannels);
-      }
+    if (image != haveImage) {
+      haveImage = image;
+      have0 = have1 = 0;
     }
-    g.inH = inH;
-    g.padTop = padTop;
+    let dwInput = input;
+    if (c.expandPacked != 0) {
+      const need0 = min<i32>(inH, max<i32>(0, oy0 * strideH - padTop));
+      const need1 = max<i32>(need0, min<i32>(inH, (oy1 - 1) * strideH - padTop + reach));
+      if (need0 >= have0 && need0 < have1) {
+        if (need0 > have0) {
+          memory.copy(
+            expandBand, expandBand + <usize>(need0 - have0) * expandRowBytes, <usize>(have1 - need0) * expandRowBytes,
+          );
+        }
+      } else {
+        have1 = need0;
+      }
+      have0 = need0;
+      if (need1 > have1) {
+        const expandRan = gemm(
+          c.gemmTile, input + <usize>have1 * inRowBytes, (need1 - have1) * inW, c.inChannels, c.inChannels,
+          c.expandPacked, mid, expandBand + <usize>(have1 - have0) * expandRowBytes, mid, c.expandAct,
+        );
+        ran = (ran & 0xffff) | (expandRan << 16);
+        have1 = need1;
+      }
+      // The band as an image: rows have0.. of the input, with the top edge moved down.
+      g.inH = have1 - have0;
+      g.padTop = padTop + have0;
+      dwInput = expandBand;
+    }
+    const dwRan = dwconvRows(g, dwInput, c.depthwisePacked, depthwiseBand, oy0, oy1, c.zeros, rows);
+    const bandOutput = output + <usize>oy0 * outRowBytes;
+    const projectRan = gemm(
+      c.gemmTile, depthwiseBand, (oy1 - oy0) * outW, depth, depth, c.projectPacked, c.outChannels, bandOutput,
+      c.outChannels, c.projectAct,
+    );
+    ran = (ran & 0xffff0000) | dwRan | (projectRan << 8);
+    if (c.residual != 0) {
+      const residual = <usize>c.residual + <usize>image * c.outImage;
+      addInPlace(bandOutput, residual + <usize>oy0 * outRowBytes, (oy1 - oy0) * outW * c.outChannels);
+    }
   }
+  g.inH = inH;
+  g.padTop = padTop;
   return ran;
 }

@@ -65,7 +65,7 @@ import { NR } from "../gemm/pack";
  * zeros, `scratch` 4 rows of kH*kW*Cin floats plus 16 bytes.
  */
 export function conv_igemm_4x8__simd128(
-  g: ConvGeometry, input: usize, packed: usize, output: usize, zero: usize, scratch: usize,
+  g: ConvGeometry, input: usize, packed: usize, output: usize, zero: usize, scratch: usize, rowBegin: i32, rowEnd: i32,
 ): void {
   const outW = g.outW, sW = g.strideW, padLeft = g.padLeft;
   const pixelBytes = <usize>g.inChannels * F32;
@@ -81,7 +81,7 @@ export function conv_igemm_4x8__simd128(
     const lastFull = g.inW - g.kW + padLeft;
     end = lastFull < 0 ? begin : max<i32>(begin, min<i32>(outW, lastFull / sW + 1));
   }
-  for (let oy = 0; oy < g.outH; oy++) {
+  for (let oy = rowBegin; oy < rowEnd; oy++) {
     const q = oy * outW;
     const iyTop = oy * g.strideH - g.padTop;
     for (let ox = 0; ox < begin; ox += 4) gatheredPixels(g, input, packed, output, zero, scratch, q + ox, q + min<i32>(ox + 4, begin));
@@ -105,13 +105,13 @@ export function conv_igemm_4x8__simd128(
  * over them (the gather is 1/Cout of the work; walking taps per output was 9x slower).
  */
 export function conv_gather4_2x4__scalar(
-  g: ConvGeometry, input: usize, packed: usize, output: usize, zero: usize, scratch: usize,
+  g: ConvGeometry, input: usize, packed: usize, output: usize, zero: usize, scratch: usize, rowBegin: i32, rowEnd: i32,
 ): void {
-  const pixels = g.outH * g.outW;
+  const pixels = rowEnd * g.outW;
   const depth = g.kH * g.kW * g.inChannels;
   const rowBytes = <usize>depth * F32;
   const outRow = <usize>g.outChannels * F32;
-  for (let q = 0; q < pixels; q += 4) {
+  for (let q = rowBegin * g.outW; q < pixels; q += 4) {
     const valid = min<i32>(pixels - q, 4);
     for (let i = 0; i < valid; i++) gatherField(g, input, zero, q + i, scratch + <usize>i * rowBytes);
     gemm_2x4(scratch, valid, depth, depth, packed, g.outChannels, output + <usize>q * outRow, g.outChannels, g.activation);
@@ -124,17 +124,19 @@ export function conv2dKernel(): i32 {
 }
 
 /**
- * One image of conv2d with the kernel conv2dKernel names; `zero` holds kW * inChannels zeros and
- * `scratch` 4 * kH * kW * inChannels floats plus 16 bytes.
+ * Output rows [rowBegin, rowEnd) of one image of conv2d with the kernel conv2dKernel names, into
+ * `output` (the whole image's output: row rowBegin goes where it belongs). `zero` holds
+ * kW * inChannels zeros (read only) and `scratch` 4 * kH * kW * inChannels floats plus 16 bytes,
+ * one per thread running rows of the same image.
  */
 export function conv2d(
-  g: ConvGeometry, input: usize, packed: usize, output: usize, zero: usize, scratch: usize,
+  g: ConvGeometry, input: usize, packed: usize, output: usize, zero: usize, scratch: usize, rowBegin: i32, rowEnd: i32,
 ): i32 {
   // Returns the id of the kernel that ran (what the wrapper's testers check).
   if (ASC_FEATURE_SIMD) {
-    conv_igemm_4x8__simd128(g, input, packed, output, zero, scratch);
+    conv_igemm_4x8__simd128(g, input, packed, output, zero, scratch, rowBegin, rowEnd);
     return CONV_IGEMM_4X8;
   }
-  conv_gather4_2x4__scalar(g, input, packed, output, zero, scratch);
+  conv_gather4_2x4__scalar(g, input, packed, output, zero, scratch, rowBegin, rowEnd);
   return CONV_GATHER4_2X4;
 }

@@ -5,3 +5,10 @@ export const simdAndRelaxedSimd: string = "";
 export const simdLength: number = 0;
 export const relaxedSimdLength: number = 0;
 export const chunk: number = 0;
+export const simdThreads: ThreadsDelta = { prefix: 0, middle: "", suffix: 0 };
+export const relaxedSimdThreads: ThreadsDelta = { prefix: 0, middle: "", suffix: 0 };
+export interface ThreadsDelta {
+  prefix: number;
+  middle: string;
+  suffix: number;
+}

@@ -2,10 +2,10 @@
 // called on planned arena addresses, nothing allocated per run.
 
 import { conv2dKernelName, dwconvKernelName, gemmKernelName } from "../kernel-names.js";
-import { activationCode, writeConvGeometry, writeDwGeometry } from "../ops/geometry.js";
+import { activationCode, convScratchBytes, writeConvGeometry, writeDwGeometry } from "../ops/geometry.js";
 import { dwPack, gemmPack, type Pack, packAll } from "../ops/pack.js";
 import { PaddedTaps } from "../ops/padded-taps.js";
-import type { Runtime } from "../runtime.js";
+import { ROW_POINTER_BYTES, type Runtime } from "../runtime.js";
 import type { Geometry } from "../shapes.js";
 import { type ConvNode, type DenseNode, type DepthwiseNode, kernelActivation } from "./graph.js";
 import { isPointwise } from "./ops.js";
@@ -107,17 +107,18 @@ export class WasmConvStep implements Step {
       g,
       kernelActivation(node.act),
     );
+    this.blocks.rt.needThreadScratch(convScratchBytes(g.kH, g.kW, c));
     return { scratch: 4 * g.kH * g.kW * c + 4, zeros: g.kW * c };
   }
 
   run(arena: Arena): void {
-    const k = this.blocks.rt.kernels;
+    const rt = this.blocks.rt;
     const node = this.node;
     const input = arena.ptr + this.input;
     const output = arena.ptr + this.output;
     if (this.asGemm) {
       const act = activationCode(kernelActivation(node.act));
-      k.gemm(
+      rt.gemm(
         this.gemmTile,
         input,
         this.batch * this.pixels,
@@ -131,16 +132,22 @@ export class WasmConvStep implements Step {
       );
       return;
     }
-    for (let i = 0; i < this.batch; i++) {
-      k.conv2d(
-        this.geometry,
-        input + i * this.inImage,
-        this.packed,
-        output + i * this.outImage,
-        arena.zeros,
-        arena.scratch,
-      );
-    }
+    const { kH, kW } = node.window;
+    const macs = this.batch * this.pixels * node.outChannels * kH * kW * node.inChannels;
+    const outH = (this.g as Geometry).outH;
+    rt.conv(
+      this.geometry,
+      input,
+      this.packed,
+      output,
+      arena.zeros,
+      arena.scratch,
+      outH,
+      this.batch,
+      this.inImage,
+      this.outImage,
+      macs,
+    );
     this.padded?.apply(arena.mem, output >>> 2, this.batch, this.g as Geometry, this.inH, this.inW, node.outChannels);
   }
 
@@ -193,24 +200,29 @@ export class WasmDepthwiseStep implements Step {
     this.inImage = h * w * c * 4;
     this.outImage = g.outH * g.outW * c * node.multiplier * 4;
     this.outH = g.outH;
+    this.blocks.rt.needThreadScratch(ROW_POINTER_BYTES);
     return { scratch: 0, zeros: w * c };
   }
 
   run(arena: Arena): void {
-    const k = this.blocks.rt.kernels;
-    for (let i = 0; i < this.batch; i++) {
-      k.dwconvRows(
-        this.geometry,
-        arena.ptr + this.input + i * this.inImage,
-        this.packed,
-        arena.ptr + this.output + i * this.outImage,
-        0,
-        this.outH,
-        arena.zeros,
-        arena.rows,
-      );
-    }
     const depth = this.node.channels * this.node.multiplier;
+    const g = this.g as Geometry;
+    const { kH, kW } = this.node.window;
+    const macs = this.batch * g.outH * g.outW * depth * kH * kW;
+    this.blocks.rt.dwconv(
+      this.geometry,
+      arena.ptr + this.input,
+      this.packed,
+      arena.ptr + this.output,
+      arena.zeros,
+      arena.rows,
+      this.outH,
+      g.outW * depth * 4,
+      this.batch,
+      this.inImage,
+      this.outImage,
+      macs,
+    );
     const at = (arena.ptr + this.output) >>> 2;
     this.padded?.apply(arena.mem, at, this.batch, this.g as Geometry, this.inH, this.inW, depth);
   }
@@ -254,8 +266,7 @@ export class WasmDenseStep implements Step {
   run(arena: Arena): void {
     const { node } = this;
     const act = activationCode(kernelActivation(node.act));
-    const k = this.blocks.rt.kernels;
-    k.gemm(
+    this.blocks.rt.gemm(
       this.gemmTile,
       arena.ptr + this.input,
       this.rows,

@@ -3,7 +3,7 @@ import type { Runtime } from "../runtime.js";
 import type { Geometry } from "../shapes.js";
 import { type ConvSpec, convGeometry, runsAsGemm } from "../specs.js";
 import type { Tensor } from "../types.js";
-import { activationCode, writeConvGeometry } from "./geometry.js";
+import { activationCode, convScratchBytes, writeConvGeometry } from "./geometry.js";
 import { type Plan, WasmLayer } from "./layer.js";
 import { gemmPack } from "./pack.js";
 import { PaddedTaps } from "./padded-taps.js";
@@ -59,8 +59,7 @@ export class ConvLayer extends WasmLayer {
         : [
             // The zero segment of one kernel row (kW pixels) for taps above and below the image.
             { bytes: s.kW * inChannels * 4, zeroed: true },
-            // Four gathered receptive fields (see assembly/conv/conv.ts), plus room for a 16-byte tail.
-            { bytes: 4 * s.kH * s.kW * inChannels * 4 + 16, zeroed: true },
+            { bytes: convScratchBytes(s.kH, s.kW, inChannels), zeroed: true },
           ],
     };
   }
@@ -70,6 +69,7 @@ export class ConvLayer extends WasmLayer {
     const s = this.spec;
     this.zero = scratch[0];
     this.scratch = scratch[1];
+    this.rt.needThreadScratch(convScratchBytes(s.kH, s.kW, s.inChannels));
     const i32 = this.rt.heap.i32();
     writeConvGeometry(
       i32,
@@ -84,10 +84,10 @@ export class ConvLayer extends WasmLayer {
   }
 
   protected execute(input: number, output: number, batch: number): void {
-    const k = this.rt.kernels;
+    const rt = this.rt;
     const s = this.spec;
     if (this.asGemm) {
-      k.gemm(
+      rt.gemm(
         this.gemmTile,
         input,
         batch * this.pixels,
@@ -101,16 +101,21 @@ export class ConvLayer extends WasmLayer {
       );
       return;
     }
-    for (let i = 0; i < batch; i++) {
-      k.conv2d(
-        this.geometry,
-        input + i * this.inImage,
-        this.packed,
-        output + i * this.outImage,
-        this.zero,
-        this.scratch,
-      );
-    }
+    const g = this.g!;
+    const macs = batch * this.pixels * s.outChannels * s.kH * s.kW * s.inChannels;
+    rt.conv(
+      this.geometry,
+      input,
+      this.packed,
+      output,
+      this.zero,
+      this.scratch,
+      g.outH,
+      batch,
+      this.inImage,
+      this.outImage,
+      macs,
+    );
     this.padded?.apply(this.rt.heap.f32(), output >>> 2, batch, this.g!, this.inH, this.inW, s.outChannels);
   }
 }

@@ -57,24 +57,29 @@ export class DepthwiseLayer extends WasmLayer {
     this.rows = rows;
     const i32 = this.rt.heap.i32();
     writeDwGeometry(i32, this.geometry, this.inH, this.inW, s.channels, s.multiplier, this.g!, s.window.activation);
+    this.rt.needThreadScratch(ROW_POINTER_BYTES);
   }
 
   protected execute(input: number, output: number, batch: number): void {
-    const k = this.rt.kernels;
-    const outH = this.g!.outH;
-    for (let i = 0; i < batch; i++) {
-      k.dwconvRows(
-        this.geometry,
-        input + i * this.inImage,
-        this.packed,
-        output + i * this.outImage,
-        0,
-        outH,
-        this.zeroRow,
-        this.rows,
-      );
-    }
     const s = this.spec;
+    const g = this.g!;
+    const depth = s.channels * s.multiplier;
+    const rowBytes = g.outW * depth * 4;
+    const macs = batch * g.outH * g.outW * depth * s.kH * s.kW;
+    this.rt.dwconv(
+      this.geometry,
+      input,
+      this.packed,
+      output,
+      this.zeroRow,
+      this.rows,
+      g.outH,
+      rowBytes,
+      batch,
+      this.inImage,
+      this.outImage,
+      macs,
+    );
     this.padded?.apply(this.rt.heap.f32(), output >>> 2, batch, this.g!, this.inH, this.inW, s.channels * s.multiplier);
   }
 }

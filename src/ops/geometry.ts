@@ -2,12 +2,11 @@
 // generates together with the kernels' @unmanaged classes (assembly/abi.ts): no order is
 // restated here.
 
-import { ACTIVATION_CODES, ConvGeometry, DwGeometry, GEOMETRY_FIELDS } from "../abi.generated.js";
+import { ACTIVATION_CODES, ConvGeometry, DwGeometry, RECORD_BYTES } from "../abi.generated.js";
 import type { Geometry } from "../shapes.js";
 import type { Activation } from "../types.js";
 
-/** Bytes of one record (GEOMETRY_FIELDS i32s). */
-export const RECORD_BYTES = GEOMETRY_FIELDS * 4;
+export { RECORD_BYTES };
 /** Bytes of a layer's record block: its geometry, then (for chains) the chain params. */
 export const GEOMETRY_BYTES = 2 * RECORD_BYTES;
 
@@ -68,4 +67,9 @@ export function writeConvGeometry(
   i32[at + ConvGeometry.outW] = g.outW;
   i32[at + ConvGeometry.outChannels] = outChannels;
   i32[at + ConvGeometry.activation] = activationCode(activation);
+}
+
+/** Scratch of one conv2d call: four gathered receptive fields (assembly/conv/conv.ts) and a 16-byte tail. */
+export function convScratchBytes(kH: number, kW: number, inChannels: number): number {
+  return 4 * kH * kW * inChannels * 4 + 16;
 }

@@ -1,5 +1,5 @@
 import { dwconvKernelName, gemmKernelName } from "../kernel-names.js";
-import { ROW_POINTER_BYTES, type Runtime } from "../runtime.js";
+import { chainThreadScratch, ROW_POINTER_BYTES, type Runtime } from "../runtime.js";
 import type { Geometry } from "../shapes.js";
 import { type SeparableSpec, separableGeometry } from "../specs.js";
 import type { Tensor } from "../types.js";
@@ -53,7 +53,7 @@ export class SeparableLayer extends WasmLayer {
     this.g = g;
     this.inH = inH;
     this.inW = inW;
-    this.bands = planBands(g, inH, inW, channels, depth, false);
+    this.bands = planBands(g, inH, inW, channels, depth, false, this.rt.threads.count);
     this.inImage = inH * inW * channels * 4;
     this.outImage = g.outH * g.outW * pw.outChannels * 4;
     return {
@@ -94,13 +94,17 @@ export class SeparableLayer extends WasmLayer {
       zeros: zeroRow,
       rows,
     });
+    this.rt.needThreadScratch(chainThreadScratch(bands.scratchFloats * 4));
   }
 
   protected execute(input: number, output: number, batch: number): void {
     const params = this.geometry + CHAIN_PARAMS_AT;
     writeChainRun(this.rt.heap.i32(), params, batch, input, output, 0);
-    this.rt.kernels.chain(this.geometry, params);
-    const pw = this.spec.pointwise;
+    const { depthwise: dw, pointwise: pw } = this.spec;
+    const g = this.g!;
+    const depth = dw.channels * dw.multiplier;
+    const macs = batch * g.outH * g.outW * depth * (dw.kH * dw.kW + pw.outChannels);
+    this.rt.chain(this.geometry, params, batch * this.bands!.bands, macs);
     this.padded?.apply(this.rt.heap.f32(), output >>> 2, batch, this.g!, this.inH, this.inW, pw.outChannels);
   }
 }
