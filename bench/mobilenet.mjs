@@ -10,7 +10,8 @@
 // folded, activations fused), its best path.
 //
 // Options: --runs N (default 20), --peers list (default: relaxed-simd,simd,simd-separable,simd-none,
-// tfjs-wasm,tfjs-wasm-fused; also scalar, js, tfjs-cpu, tfjs-cpu-fused).
+// tfjs-wasm,tfjs-wasm-fused, and relaxed-simd@T, simd@T for T = 2.. the cores present; also scalar,
+// js, tfjs-cpu, tfjs-cpu-fused). A sepconv peer "build@T" runs on T threads (init({ threads: T })).
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -38,7 +39,20 @@ const args = Object.fromEntries(
   process.argv.slice(2).flatMap((a, i, all) => (a.startsWith("--") ? [[a.slice(2), all[i + 1]]] : [])),
 );
 const runs = Number(args.runs ?? 20);
-const wanted = (args.peers ?? "relaxed-simd,simd,simd-separable,simd-none,tfjs-wasm,tfjs-wasm-fused").split(",");
+const threadCounts = Array.from({ length: os.availableParallelism() - 1 }, (_, i) => i + 2);
+const wanted = (
+  args.peers ??
+  [
+    "relaxed-simd",
+    ...threadCounts.map((t) => `relaxed-simd@${t}`),
+    "simd",
+    ...threadCounts.map((t) => `simd@${t}`),
+    "simd-separable",
+    "simd-none",
+    "tfjs-wasm",
+    "tfjs-wasm-fused",
+  ].join(",")
+).split(",");
 const WARMUP = 5;
 
 const artifacts = mobileNetV2Artifacts();
@@ -56,14 +70,17 @@ const SEPCONV = {
 };
 
 async function sepconvPeer(key) {
-  if (!SEPCONV[key])
+  const [base, at] = key.split("@");
+  if (!SEPCONV[base])
     throw new Error(`--peers: unknown peer ${key} (expected ${Object.keys(SEPCONV).join(", ")}, tfjs-wasm, tfjs-cpu)`);
-  const [build, fusion] = SEPCONV[key];
-  await sepconv.init({ backend: build });
+  const [build, fusion] = SEPCONV[base];
+  const threads = Number(at ?? 1);
+  await sepconv.init({ backend: build, threads });
+  if (sepconv.threads().count !== threads) throw new Error(`${key}: ${JSON.stringify(sepconv.threads())}`);
   const model = sepconv.loadLayersModel(artifacts, { fusion });
   const x = { data: pixels, shape };
   const out = model.predict(x);
-  const name = `sepconv ${build}${fusion === "full" ? "" : ` (fusion: ${fusion})`}`;
+  const name = `sepconv ${build}${fusion === "full" ? "" : ` (fusion: ${fusion})`}${threads > 1 ? `, ${threads} threads` : ""}`;
   return { key, name, run: () => model.predict(x, out), output: () => out.data };
 }
 

@@ -7,7 +7,7 @@ import type { ThreadsReport } from "./types.js";
 export type { ThreadsReport };
 
 import type { ThreadPool } from "./threads/pool.js";
-import { ITEMS_PER_THREAD, MIN_PARALLEL_MACS, newSplit, splitGemm, splitUnits } from "./threads/split.js";
+import { MIN_PARALLEL_MACS, newSplit, splitGemm, splitUnits } from "./threads/split.js";
 import { PROTOCOL as P } from "./threads/work.js";
 
 export type WasmBackend = "relaxed-simd" | "simd" | "scalar";
@@ -226,7 +226,11 @@ export class Runtime {
     pool.run(P.CONV, s.count, this.kernels);
   }
 
-  /** A fused chain's `bands` bands (all images), shared among the threads by bands. */
+  /**
+   * A fused chain's `bands` bands (all images), shared among the threads as one run of adjacent
+   * bands each: a thread's first band expands the input rows it shares with the band before,
+   * so fewer, longer runs recompute less (band sizes are planned per thread count instead).
+   */
   chain(geometry: number, params: number, bands: number, macs: number): void {
     const pool = this.pool;
     if (pool === null || macs < MIN_PARALLEL_MACS || bands < 2) {
@@ -237,7 +241,7 @@ export class Runtime {
     args[0] = geometry;
     args[1] = params;
     args[2] = bands;
-    args[3] = Math.max(1, Math.floor(bands / (pool.threads * ITEMS_PER_THREAD)));
+    args[3] = Math.ceil(bands / pool.threads);
     pool.run(P.CHAIN, Math.ceil(bands / args[3]), this.kernels);
   }
 }

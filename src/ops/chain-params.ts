@@ -40,8 +40,15 @@ export function planBands(
 ): Bands {
   const rowsNeeded = (rows: number) => Math.min(inH, (rows - 1) * g.strideH + (g.kH - 1) * g.dilationH + 1);
   let rows = Math.max(1, Math.min(g.outH, Math.floor(DEPTHWISE_BAND_FLOATS / (g.outW * depth))));
-  // With threads, at least two bands per thread and image, so that small maps split too.
-  if (threads > 1) rows = Math.min(rows, Math.ceil(g.outH / (2 * threads)));
+  if (threads > 1) {
+    // With threads, at least one band per thread and image, so that small maps split too, and
+    // a number of bands the threads share evenly where the height allows (112 rows: 14 bands
+    // of 8, not 13 of 9).
+    rows = Math.min(rows, Math.ceil(g.outH / threads));
+    let even = rows;
+    while (even > 1 && Math.ceil(g.outH / even) % threads !== 0) even--;
+    if (even * 2 > rows) rows = even;
+  }
   if (expand) {
     while (rows > 1 && rowsNeeded(rows) * inW * mid > EXPAND_BAND_FLOATS) rows--;
   }
