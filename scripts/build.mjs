@@ -88,8 +88,13 @@ for (const entry of ["index", "slim", "reference/index"]) {
     await build({ ...common, plugins, entryPoints: [`src/${entry}.ts`], format, outfile: `dist/${entry}.${ext}` });
   }
 }
+// sepconv/worker.js: the worker thread as a file, for init({ workerUrl }) under a CSP without blob:.
+await build({ ...common, entryPoints: ["src/threads/worker-entry.ts"], format: "esm", outfile: "dist/worker.js" });
 mkdirSync("dist/wasm", { recursive: true });
-for (const target of BUILDS) copyFileSync(`build/sepconv.${target}.wasm`, `dist/wasm/${target}.wasm`);
+// The shared-memory builds stay internal (the default entry rebuilds them from their twins).
+for (const target of BUILDS.filter((b) => !b.endsWith("-threads"))) {
+  copyFileSync(`build/sepconv.${target}.wasm`, `dist/wasm/${target}.wasm`);
+}
 // By path: node_modules/.bin/tsc may be the TypeScript 5.0 of test/types.test.ts (both packages name a tsc bin).
 run(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"]);
 // Declarations of the base64 literals (221 KB) that no public declaration refers to.
@@ -112,6 +117,10 @@ const fileDoc =
   "/**\n * A sepconv build as a .wasm file. Importing it gives a WebAssembly.Module only where the host or bundler\n" +
   " * compiles imported .wasm files (the workerd, worker and browser conditions, typed as such). Elsewhere, e.g. in\n" +
   ' * Node, pass its bytes or URL: init({ wasm: new URL(import.meta.resolve("sepconv/wasm/simd.wasm")) }).\n */\n';
+writeFileSync(
+  "dist/worker.d.ts",
+  "/** sepconv's worker thread, a module worker script: pass its URL as init({ workerUrl }). It exports nothing. */\nexport {};\n",
+);
 writeFileSync(
   "dist/wasm/module.d.ts",
   `${moduleDoc}declare const module: WebAssembly.Module;\nexport default module;\n`,

@@ -14,6 +14,7 @@ import {
   simdThreads,
 } from "./embedded/wasm.generated.js";
 import { knownAnswerError } from "./known-answer.js";
+import { importNodeBuiltin } from "./node-builtin.js";
 import { instantiate, type Runtime, runtimeOf, type ThreadsReport, type WasmBackend } from "./runtime.js";
 import { show } from "./shapes.js";
 import {
@@ -445,8 +446,7 @@ async function toModule(source: unknown): Promise<WebAssembly.Module> {
   }
   if (source instanceof URL) {
     if (source.protocol === "file:") {
-      const fs = "node:fs/promises"; // a variable, so bundlers for the browser leave it alone
-      const { readFile } = (await import(/* @vite-ignore */ fs)) as typeof import("node:fs/promises");
+      const { readFile } = await importNodeBuiltin<typeof import("node:fs/promises")>("fs/promises");
       let bytes: BufferSource;
       try {
         bytes = new Uint8Array(await readFile(source));

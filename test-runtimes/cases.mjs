@@ -141,3 +141,43 @@ export function expectBackend(found, label, used, allowed) {
 
 /** The builds an engine with WebAssembly SIMD must pick by default. */
 export const SIMD_BUILDS = ["relaxed-simd", "simd"];
+
+/** Ops large enough to be shared among threads (src/threads/split.ts), one per kind of job. */
+const threadsX = pattern([2, 40, 40, 24], 5);
+const threadsDw = pattern([3, 3, 24, 1], 6);
+const threadsPw = pattern([24, 40], 7);
+const threadsConv = pattern([3, 3, 24, 16], 8);
+const THREADS_CASES = [
+  ["depthwise", (api) => api.depthwiseConv2d(threadsX, threadsDw, { padding: "same" })],
+  ["pointwise", (api) => api.pointwiseConv2d(threadsX, threadsPw, { activation: "relu6" })],
+  ["conv2d", (api) => api.conv2d(threadsX, threadsConv, { strides: 2, padding: "same" })],
+  ["separable", (api) => api.separableConv2d(threadsX, threadsDw, threadsPw, { padding: "same" })],
+];
+
+/**
+ * init({ threads: 2 }) on the build in use (plus `options`): the report must say `expected`
+ * threads, and every op must give exactly (bit for bit) what one thread gives. Returns the
+ * failures and the report's line.
+ */
+export async function threadsFailures(api, expected, options = {}) {
+  const found = [];
+  const backend = api.backend();
+  await api.init({ backend, threads: 1, ...options });
+  const one = THREADS_CASES.map(([, run]) => run(api));
+  await api.init({ backend, threads: 2, ...options });
+  const report = api.threads();
+  if (report.count !== expected) found.push(`threads: ${report.count} (${report.reason}), expected ${expected}`);
+  for (const [i, [name, run]] of THREADS_CASES.entries()) {
+    try {
+      const got = run(api);
+      const want = one[i];
+      const at = want.data.findIndex((v, j) => !Object.is(v, got.data[j]));
+      if (String(got.shape) !== String(want.shape) || at >= 0)
+        found.push(`threads ${name}: element ${at} differs from one thread's`);
+    } catch (error) {
+      found.push(`threads ${name} threw ${error?.message ?? error}`);
+    }
+  }
+  await api.init({ backend, threads: 1, ...options });
+  return { found, line: `${report.count} thread(s): ${report.reason}` };
+}

@@ -1,6 +1,8 @@
 // Runs chromium-page.mjs in headless Chromium (playwright-core, Debian's /usr/bin/chromium or
-// $CHROMIUM): bundled with esbuild, served on localhost by a tiny http server, three times:
-// default build, backend 'scalar', and under `script-src 'self' 'wasm-unsafe-eval'`.
+// $CHROMIUM): bundled with esbuild, served on localhost by a tiny http server, four times:
+// default build (not cross-origin isolated: one thread), backend 'scalar', under
+// `script-src 'self' 'wasm-unsafe-eval'` (isolated; blob: workers refused, sepconv/worker.js by
+// workerUrl), and cross-origin isolated (COOP/COEP: 2 threads).
 // Usage: node chromium.mjs <temp project>
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -9,8 +11,10 @@ import { build } from "esbuild";
 import { chromium } from "playwright-core";
 
 const project = process.argv[2];
-const RUNS = ["default", "scalar", "csp"];
+const RUNS = ["default", "scalar", "csp", "isolated"];
 const CSP = "script-src 'self' 'wasm-unsafe-eval'";
+/** Cross-origin isolation (SharedArrayBuffer, so threads): the isolated and csp runs send these. */
+const ISOLATION = { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" };
 
 const bundle = await build({
   absWorkingDir: project,
@@ -27,17 +31,19 @@ const files = {
   "/app.js": ["text/javascript", bundle.outputFiles[0].contents],
   "/simd.wasm": ["application/wasm", wasm("simd.wasm")],
   "/relaxed-simd.wasm": ["application/wasm", wasm("relaxed-simd.wasm")],
+  "/worker.js": ["text/javascript", readFileSync(join(project, "node_modules/sepconv/dist/worker.js"))],
 };
 
 const server = createServer((request, response) => {
   const url = new URL(request.url, "http://localhost");
   if (url.pathname === "/") {
-    const headers = { "content-type": "text/html" };
-    if (url.searchParams.get("run") === "csp") headers["content-security-policy"] = CSP;
+    const run = url.searchParams.get("run");
+    const headers = { "content-type": "text/html", ...(run === "csp" || run === "isolated" ? ISOLATION : {}) };
+    if (run === "csp") headers["content-security-policy"] = CSP;
     response.writeHead(200, headers).end('<!doctype html><script type="module" src="/app.js"></script>');
   } else if (files[url.pathname]) {
     const [type, body] = files[url.pathname];
-    response.writeHead(200, { "content-type": type }).end(body);
+    response.writeHead(200, { "content-type": type, ...ISOLATION }).end(body);
   } else {
     response.writeHead(404).end();
   }

@@ -6,11 +6,13 @@ const reference = require("sepconv/reference");
 const slim = require("sepconv/slim");
 
 (async () => {
-  const { expectBackend, failures, SIMD_BUILDS, verdict } = await import("./cases.mjs");
+  const { expectBackend, failures, SIMD_BUILDS, threadsFailures, verdict } = await import("./cases.mjs");
   await sepconv.init();
   const found = failures(sepconv, reference);
   const used = sepconv.backend();
   expectBackend(found, "default", used, SIMD_BUILDS);
+  const threads = await threadsFailures(sepconv, 2);
+  found.push(...threads.found);
 
   sepconv.initSync({ wasm: readFileSync(require.resolve("sepconv/wasm/simd.wasm")) });
   found.push(...failures(sepconv, reference).map((f) => `initSync simd.wasm bytes: ${f}`));
@@ -21,5 +23,5 @@ const slim = require("sepconv/slim");
   expectBackend(found, "slim, initSync scalar.wasm bytes", slim.backend(), ["scalar"]);
 
   const builds = `initSync simd.wasm bytes: ${sepconv.backend()}; slim, initSync scalar.wasm bytes: ${slim.backend()}`;
-  console.log(verdict("node-cjs", `${used}; ${builds}`, found));
+  console.log(verdict("node-cjs", `${used}, ${threads.line}; ${builds}`, found));
 })();

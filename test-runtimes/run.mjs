@@ -2,7 +2,9 @@
 // project as a user would, and runs the known-answer cases of cases.mjs in Node (ESM and CJS),
 // Deno, Bun, workerd and Chromium. Each runtime prints one PASS/FAIL line per run with the
 // build it used; this exits non-zero if any run fails or prints nothing. Node 22, 24 and 26
-// run the ESM case too (node-versions.mjs).
+// run the ESM case too (node-versions.mjs). Every runtime also runs init({ threads: 2 }): 2 threads
+// where workers and SharedArrayBuffer exist (Node, Deno, Bun, a cross-origin-isolated page), one
+// elsewhere (workerd, a page that is not isolated), with results bit-identical to one thread.
 // Usage (after `npm run build`): node test-runtimes/run.mjs [--keep]   (--keep: leave the temp project)
 import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -47,7 +49,7 @@ const RUNTIMES = [
   { name: "deno", command: join(root, "node_modules/.bin/deno"), args: ["run", "--allow-read", "deno.mjs"], runs: 1 },
   { name: "bun", command: bunBinary(), args: ["bun.mjs"], runs: 1 },
   { name: "workerd", command: process.execPath, args: [join(here, "workerd.mjs")], project: true, runs: 1 },
-  { name: "chromium", command: process.execPath, args: [join(here, "chromium.mjs")], project: true, runs: 3 },
+  { name: "chromium", command: process.execPath, args: [join(here, "chromium.mjs")], project: true, runs: 4 },
   ...nodeReleases(root).map(({ major, binary }) => ({
     name: `node${major}-esm`,
     command: binary,

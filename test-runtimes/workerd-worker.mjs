@@ -2,7 +2,7 @@
 // worker is loaded; it refuses to compile bytes at run time) and passes it to init({ wasm }).
 // The default embedded path is tried first: it must either work or say how to pass the module.
 import * as sepconv from "sepconv";
-import { expectBackend, failures, SIMD_BUILDS, verdict } from "./cases.mjs";
+import { expectBackend, failures, SIMD_BUILDS, threadsFailures, verdict } from "./cases.mjs";
 import simd from "./simd.wasm";
 
 export default {
@@ -21,6 +21,10 @@ export default {
     await sepconv.init({ wasm: simd });
     found.push(...failures(sepconv, sepconv.reference));
     expectBackend(found, "simd.wasm module", sepconv.backend(), ["simd"]);
-    return new Response(verdict("workerd", `simd.wasm module: ${sepconv.backend()}; embedded: ${embedded}`, found));
+    // No workers here: threads: 2 runs one thread, says why, and computes the same.
+    const threads = await threadsFailures(sepconv, 1, { wasm: simd });
+    found.push(...threads.found);
+    const line = `simd.wasm module: ${sepconv.backend()}, ${threads.line}; embedded: ${embedded}`;
+    return new Response(verdict("workerd", line, found));
   },
 };

@@ -8,6 +8,14 @@ import { type ItemKernels, PROTOCOL as P, runItems } from "./work.js";
 
 /** How long an idle worker polls for the next job before it sleeps (see WorkerStart.spinMs). */
 const SPIN_MS = 2;
+/**
+ * Deno keeps a process alive while any Worker lives and has no unref: there the workers end
+ * after this long without a job, and start again (in the background) with the next job, which
+ * meanwhile runs on the owner alone.
+ */
+const IDLE_MS = 500;
+
+type Spawn = () => Promise<ThreadWorker[]>;
 
 export class ThreadPool {
   private gen = 0;
@@ -19,17 +27,48 @@ export class ThreadPool {
   /** The next job's arguments (./work.ts lists them per kind): written in place, so a run allocates nothing. */
   readonly args: Int32Array;
 
+  private workers: readonly ThreadWorker[];
+  private respawning = false;
+  private idleGen = -1;
+
   private constructor(
     private readonly heap: Heap,
     private readonly ctl: Int32Array,
-    private readonly workers: readonly ThreadWorker[],
+    workers: readonly ThreadWorker[],
+    /** Threads jobs are split for: the workers and the owner. */
+    readonly threads: number,
+    private readonly spawn: Spawn,
   ) {
     this.args = ctl.subarray(P.ARGS, P.SCRATCH);
+    this.workers = workers;
+    const deno = (globalThis as { Deno?: { unrefTimer?(id: number): void } }).Deno;
+    if (deno?.unrefTimer) deno.unrefTimer(setInterval(() => this.endIfIdle(), IDLE_MS) as unknown as number);
   }
 
-  /** Threads that work on a job: the workers and the owner. */
-  get threads(): number {
-    return this.workers.length + 1;
+  /** Ends the workers if no job ran since the last look (Deno only: see IDLE_MS). */
+  private endIfIdle(): void {
+    if (this.gen !== this.idleGen) {
+      this.idleGen = this.gen;
+      return;
+    }
+    if (this.workers.length === 0) return;
+    this.stop();
+    this.workers = [];
+  }
+
+  /** Starts the workers again after endIfIdle, in the background. */
+  private respawn(): void {
+    if (this.respawning) return;
+    this.respawning = true;
+    this.spawn().then(
+      (workers) => {
+        this.workers = workers;
+        this.respawning = false;
+      },
+      () => {
+        this.respawning = false;
+      },
+    );
   }
 
   /**
@@ -46,14 +85,9 @@ export class ThreadPool {
     const control = heap.alloc(P.WORDS * 4, "init: the threads' control block");
     const ctl = new Int32Array(memory.buffer, control, P.WORDS);
     ctl.fill(0);
-    const workers = await spawnWorkers(threads - 1, workerUrl, (thread) => ({
-      module,
-      memory,
-      control,
-      thread,
-      spinMs: SPIN_MS,
-    }));
-    return new ThreadPool(heap, ctl, workers);
+    const spawn = () =>
+      spawnWorkers(threads - 1, workerUrl, (thread) => ({ module, memory, control, thread, spinMs: SPIN_MS }));
+    return new ThreadPool(heap, ctl, await spawn(), threads, spawn);
   }
 
   /** Items thread `thread` (0: the owner) has run: what tests check to know the workers took part. */
@@ -64,6 +98,7 @@ export class ThreadPool {
   /** Ends the workers (a pool that failed its check; a running pool lives as long as its runtime). */
   stop(): void {
     const ctl = this.ctl;
+    if (Atomics.load(ctl, P.DONE) < ctl[P.COUNT]) return; // never while a job runs
     ctl[P.KIND] = P.EXIT;
     this.gen = (this.gen + 1) | 0;
     Atomics.store(ctl, P.GEN, this.gen);
@@ -95,6 +130,7 @@ export class ThreadPool {
    */
   run(kind: number, count: number, kernels: ItemKernels): void {
     const ctl = this.ctl;
+    if (this.workers.length === 0) this.respawn();
     this.jobs.set(kind, (this.jobs.get(kind) ?? 0) + 1);
     ctl[P.KIND] = kind;
     ctl[P.COUNT] = count;

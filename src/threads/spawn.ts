@@ -2,6 +2,7 @@
 // eval'd code; Deno, Bun and browsers run it as a module worker from a Blob URL, or from
 // init({ workerUrl }) (the same source, shipped as sepconv/worker.js) where a CSP forbids blob:.
 
+import { importNodeBuiltin } from "../node-builtin.js";
 import { PROTOCOL, runItems } from "./work.js";
 import { type WorkerStart, workerMain } from "./worker-main.js";
 
@@ -46,8 +47,7 @@ export async function spawnWorkers(
   const ready: Promise<void>[] = [];
   try {
     if (isNode()) {
-      const name = "node:worker_threads"; // a variable, so bundlers for the browser leave it alone
-      const { Worker } = (await import(/* @vite-ignore */ name)) as typeof import("node:worker_threads");
+      const { Worker } = await importNodeBuiltin<typeof import("node:worker_threads")>("worker_threads");
       const source = workerSource("node");
       for (let i = 0; i < count; i++) {
         const worker = new Worker(source, { eval: true });

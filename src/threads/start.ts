@@ -3,6 +3,7 @@
 // one-line reason (threads() reports it); an explicit count then falls back the same way.
 
 import { knownAnswerError } from "../known-answer.js";
+import { importNodeBuiltin } from "../node-builtin.js";
 import { Runtime, type ThreadsReport, type WasmBackend } from "../runtime.js";
 import { ThreadPool } from "./pool.js";
 import { isNode } from "./spawn.js";
@@ -18,8 +19,7 @@ async function cores(): Promise<number> {
   const n = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
   if (typeof n === "number" && n > 0) return n;
   if (isNode()) {
-    const name = "node:os";
-    const os = (await import(/* @vite-ignore */ name)) as typeof import("node:os");
+    const os = await importNodeBuiltin<typeof import("node:os")>("os");
     return os.availableParallelism?.() ?? os.cpus().length;
   }
   return 1;
