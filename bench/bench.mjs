@@ -12,6 +12,8 @@
 //   --quick              smoke run: 4 cases per model, 30 ms, 2 cold starts
 //   --skip a,b           peak | coldstart | size
 //   --out DIR            where to write (default bench/results for a full run, else build/bench)
+//   --threads N          also sepconv's SIMD builds on N threads (peers sepconv-<build>@N), and
+//                        ONNX Runtime Web and tfjs-wasm on N threads instead of 1
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -41,6 +43,7 @@ const TOLERANCE = 1e-3; // max |peer - sepconv| / max |sepconv|
 // The fast peers take turns in short bursts until each has its time, so that CPU contention
 // from other processes (a shared machine) falls on every peer alike; the slow peers (js, tfjs-cpu, scalar) then take 3 rounds of single runs.
 const BURST_MS = 10;
+const THREADS_PAUSE_MS = 20;
 const SLOW_ROUNDS = 3;
 
 const started = performance.now();
@@ -59,12 +62,13 @@ if (!cases.length) throw new Error("no case matches --model/--only");
 
 // Peers, fastest-to-set-up first. The comparison baseline is the build init() picks itself.
 const ours = `sepconv-${await autoBuild()}`;
-const { peers: sepconvList, unsupported } = await sepconvPeers();
+const threads = Number(args.threads ?? 1);
+const { peers: sepconvList, unsupported } = await sepconvPeers(threads);
 const peers = sepconvList.filter((p) => wanted.includes(p.key) || (wanted.includes("sepconv") && p.key !== "js"));
 for (const key of ["tfjs-wasm", "tfjs-cpu", "ort"]) {
   if (!wanted.includes(key)) continue;
-  if (key === "ort") peers.push(await ortPeer());
-  else peers.push(await (await import("./peers/tfjs.mjs")).tfjsPeer(key.slice(5)));
+  if (key === "ort") peers.push(await ortPeer(threads));
+  else peers.push(await (await import("./peers/tfjs.mjs")).tfjsPeer(key.slice(5), threads));
 }
 const oracle = sepconvList.find((p) => p.key === ours);
 for (const u of unsupported) log(`sepconv ${u.build}: not supported here (${u.reason})\n`);
@@ -134,6 +138,9 @@ for (const [index, c] of cases.entries()) {
       const f = fast[(i + turn) % fast.length];
       if (!pending(f)) continue;
       await f.peer.enter?.();
+      // With threads, a pause first: the previous peer's idle workers (sepconv's, ORT's) poll
+      // for a while after its last run, and would take this peer's cores.
+      if (threads > 1) await new Promise((resolve) => setTimeout(resolve, THREADS_PAUSE_MS));
       const t0 = performance.now();
       await sample(f.p.run, { runs: 2, timeMs: BURST_MS, async: f.peer.async }, f.samples);
       f.spent += performance.now() - t0;
@@ -235,7 +242,7 @@ function parseArgs(argv) {
     if (!argv[i].startsWith("--")) throw new Error(`unexpected argument ${argv[i]}`);
     const name = argv[i].slice(2);
     if (name === "quick") out.quick = true;
-    else if (["model", "peers", "only", "time", "skip", "out"].includes(name) && i + 1 < argv.length)
+    else if (["model", "peers", "only", "time", "skip", "out", "threads"].includes(name) && i + 1 < argv.length)
       out[name] = argv[++i];
     else throw new Error(`unknown option or missing value: ${argv[i]}`);
   }

@@ -3,7 +3,8 @@
 // the per-microkernel benchmark in the browser's V8, for the per-engine tile table.
 //   node bench/chromium.mjs [--peers] [--quick] [--ops pw] [--models v1,v2] [--builds ...] [--json FILE]
 // (--peers: bench/web/peers.html, sepconv beside TensorFlow.js's wasm backend per layer;
-// --model [--runs N]: bench/web/model.html, MobileNetV2 end to end)
+// --model [--runs N] [--threads N]: bench/web/model.html, MobileNetV2 end to end, sepconv and
+// tfjs-wasm on N threads each (the page is cross-origin isolated))
 import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize } from "node:path";
@@ -22,7 +23,7 @@ const pageFile = args.includes("--peers") ? "peers.html" : args.includes("--mode
 if (option("runs")) query.set("runs", option("runs"));
 if (args.includes("--quick")) query.set("quick", "");
 if (args.includes("--cold")) query.set("cold", "");
-for (const name of ["ops", "models", "builds"]) if (option(name)) query.set(name, option(name));
+for (const name of ["ops", "models", "builds", "threads"]) if (option(name)) query.set(name, option(name));
 
 const TYPES = {
   ".html": "text/html",

@@ -76,9 +76,9 @@ export function layerModel(layer, data) {
 }
 
 /** Loads onnxruntime-web for one thread. In Node its entry finds ort-wasm-simd-threaded.{mjs,wasm} next to itself. */
-export async function loadOrt() {
+export async function loadOrt(threads = 1) {
   const ort = await import("onnxruntime-web");
-  ort.env.wasm.numThreads = 1; // no worker pool: the same single thread as every other peer
+  ort.env.wasm.numThreads = threads; // 1: no worker pool, the same single thread as every other peer
   ort.env.logLevel = "error";
   return ort;
 }

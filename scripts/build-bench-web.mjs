@@ -37,7 +37,7 @@ writeFileSync(`${OUT}/model/model.json`, JSON.stringify({ modelTopology, weightS
 writeFileSync(`${OUT}/model/weights.bin`, new Uint8Array(weightData));
 // TensorFlow.js's wasm binaries, for the side-by-side page (setWasmPaths("tfjs/")).
 mkdirSync(`${OUT}/tfjs`, { recursive: true });
-for (const file of ["tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm"]) {
+for (const file of ["tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm", "tfjs-backend-wasm-threaded-simd.wasm"]) {
   copyFileSync(`node_modules/@tensorflow/tfjs-backend-wasm/dist/${file}`, `${OUT}/tfjs/${file}`);
 }
 for (const file of readdirSync("bench/models")) {

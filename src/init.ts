@@ -190,8 +190,8 @@ async function useThreads(
   if (runtime === undefined) {
     const twin = backend === "simd" ? simdThreads : relaxedSimdThreads;
     const base = decodeBase64(embeddedBase64(backend));
-    const module = await WebAssembly.compile(applyDelta(base, twin.prefix, decodeBase64(twin.middle), twin.suffix));
-    runtime = await startThreads(backend, module, count, threads, workerUrl);
+    const compiling = WebAssembly.compile(applyDelta(base, twin.prefix, decodeBase64(twin.middle), twin.suffix));
+    runtime = await startThreads(backend, compiling, count, threads, workerUrl);
     if (typeof runtime === "string") return setThreads(oneThread(threads, runtime));
     threaded.set(key, runtime);
   }

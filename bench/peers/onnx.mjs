@@ -4,11 +4,11 @@
 // is timed. run() is async, as ORT's API is.
 import { layerModel, loadOrt, nchwToNhwc, nhwcToNchw, SESSION_OPTIONS } from "../onnx.mjs";
 
-export async function ortPeer() {
-  const ort = await loadOrt();
+export async function ortPeer(threads = 1) {
+  const ort = await loadOrt(threads);
   return {
     key: "ort",
-    name: "onnxruntime-web (wasm)",
+    name: `onnxruntime-web (wasm${threads > 1 ? `, ${threads} threads` : ""})`,
     version: ort.env.versions.web,
     detail: { threads: ort.env.wasm.numThreads, graphOptimizationLevel: SESSION_OPTIONS.graphOptimizationLevel },
     async: true,

@@ -31,14 +31,15 @@ export function createLayer({ layer }, data) {
   }
 }
 
-function peer(backend, name, key, slow, inPlace) {
+function peer(backend, name, key, slow, inPlace, threads = 1) {
   return {
     key,
     name,
     backend,
     slow,
     async prepare(c, data) {
-      await sepconv.init({ backend }); // prepared layers keep the build they were created on
+      // Prepared layers keep the build (and its threads) they were created on.
+      await sepconv.init({ backend, threads });
       const prepared = createLayer(c, data);
       const shape = [1, c.layer.h, c.layer.w, c.layer.cin];
       const size = c.outShape.reduce((a, b) => a * b);
@@ -64,7 +65,7 @@ function peer(backend, name, key, slow, inPlace) {
  * A build is supported when `init({ backend })` accepts it (validation and known-answer run).
  * @returns {Promise<{ peers: object[], unsupported: { build: string, reason: string }[] }>}
  */
-export async function sepconvPeers() {
+export async function sepconvPeers(threads = 1) {
   const peers = [];
   const unsupported = [];
   for (const build of BUILDS) {
@@ -75,8 +76,17 @@ export async function sepconvPeers() {
       unsupported.push({ build, reason: String(error?.message ?? error) });
     }
   }
+  // The best build only: two pools' workers polling at once would take each other's cores.
+  for (const build of threads > 1 ? [peers[0]?.backend] : []) {
+    if (build === undefined || build === "scalar") continue;
+    await sepconv.init({ backend: build, threads });
+    if (sepconv.threads().count !== threads) throw new Error(`sepconv ${build}: ${sepconv.threads().reason}`);
+    peers.push(
+      peer(build, `sepconv ${build}, ${threads} threads`, `sepconv-${build}@${threads}`, false, true, threads),
+    );
+  }
   if (peers.length > 0) {
-    await sepconv.init();
+    await sepconv.init({ threads: 1 });
     peers.push(peer(sepconv.backend(), `sepconv ${sepconv.backend()}, copying`, "sepconv-copy", false, false));
   }
   peers.push(peer("js", "plain-JS reference", "js", true, false));
@@ -85,6 +95,6 @@ export async function sepconvPeers() {
 
 /** The build `init()` picks by itself: the one the others are compared with. */
 export async function autoBuild() {
-  await sepconv.init();
+  await sepconv.init({ threads: 1 });
   return sepconv.backend();
 }

@@ -52,21 +52,26 @@ export function tfLayer({ layer }, data) {
  * A TensorFlow.js peer on backend 'wasm' or 'cpu'. tfjs has one active backend per process, so
  * the driver calls enter() before running a peer's samples (switching is not timed).
  */
-export async function tfjsPeer(backendName) {
+export async function tfjsPeer(backendName, threads = 1) {
   tf.enableProdMode(); // as production apps run it (and no "install tfjs-node" banner)
-  if (backendName === "wasm") setThreadsCount(1);
+  if (backendName === "wasm") setThreadsCount(threads);
   const enter = async () => {
     if (tf.getBackend() !== backendName) await tf.setBackend(backendName);
   };
   await enter();
   await tf.ready();
   const simd = backendName === "wasm" && tf.env().getBool("WASM_HAS_SIMD_SUPPORT");
-  const threads = backendName === "wasm" && tf.env().getBool("WASM_HAS_MULTITHREAD_SUPPORT");
+  const multithread = backendName === "wasm" && tf.env().getBool("WASM_HAS_MULTITHREAD_SUPPORT");
+  // Threads only count where tfjs loaded its threaded build (it needs multithread support).
+  const running = multithread ? threads : 1;
   return {
     key: `tfjs-${backendName}`,
-    name: backendName === "wasm" ? `tfjs-wasm${simd ? " (XNNPACK, SIMD)" : " (no SIMD)"}` : "tfjs-cpu",
+    name:
+      backendName === "wasm"
+        ? `tfjs-wasm${simd ? " (XNNPACK, SIMD" : " (no SIMD"}${running > 1 ? `, ${running} threads` : ""})`
+        : "tfjs-cpu",
     version: tf.version_core,
-    detail: backendName === "wasm" ? { simd, multithreadSupport: threads, threads: 1 } : {},
+    detail: backendName === "wasm" ? { simd, multithreadSupport: multithread, threads: running } : {},
     slow: backendName === "cpu",
     enter,
     async prepare(c, data) {

@@ -15,12 +15,15 @@ export async function fetchModels(keys) {
   return models;
 }
 
-/** tfjs on its wasm backend, one thread, the SIMD build (no SharedArrayBuffer workers even when isolated). */
-export async function readyTfjsWasm() {
+/**
+ * tfjs on its wasm backend, the SIMD build: one thread (no SharedArrayBuffer workers even when
+ * isolated), or its threaded build on `threads` threads (a cross-origin-isolated page).
+ */
+export async function readyTfjsWasm(threads = 1) {
   tf.enableProdMode();
-  tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+  if (threads === 1) tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
   setWasmPaths("tfjs/");
-  setThreadsCount(1);
+  setThreadsCount(threads);
   await tf.setBackend("wasm");
   await tf.ready();
 }

@@ -15,6 +15,8 @@ import { readyTfjsWasm } from "./load.mjs";
 
 const params = new URLSearchParams(location.search);
 const runs = Number(params.get("runs") ?? 20);
+/** Threads for sepconv and tfjs-wasm alike (the page is cross-origin isolated). */
+const threads = Number(params.get("threads") ?? 1);
 const status = document.getElementById("status");
 
 async function main() {
@@ -24,12 +26,14 @@ async function main() {
   const shape = MOBILENET_SHAPE;
   const pixels = mobileNetPixels();
 
-  await sepconv.init();
+  await sepconv.init({ threads });
   const model = sepconv.loadLayersModel(artifacts);
   const x = { data: pixels, shape };
   const out = model.predict(x);
 
-  await readyTfjsWasm();
+  await readyTfjsWasm(threads);
+  const tfThreads = tf.env().getBool("WASM_HAS_MULTITHREAD_SUPPORT") ? threads : 1;
+  const t = (n) => `${n} thread${n > 1 ? "s" : ""}`;
   const tfModel = await tfl.loadLayersModel(tf.io.fromMemory(artifacts));
   const fused = fusedTfjs(tfModel);
   const tx = tf.tensor4d(pixels, shape);
@@ -40,9 +44,12 @@ async function main() {
     return values;
   };
   const peers = [
-    { name: `sepconv ${sepconv.backend()}`, run: () => model.predict(x, out).data },
-    { name: "tfjs-wasm (XNNPACK, SIMD, 1 thread, fused ops, batch norms folded)", run: tfRun(fused) },
-    { name: "tfjs-wasm (XNNPACK, SIMD, 1 thread, tfjs-layers predict)", run: tfRun((input) => tfModel.predict(input)) },
+    { name: `sepconv ${sepconv.backend()}, ${t(sepconv.threads().count)}`, run: () => model.predict(x, out).data },
+    { name: `tfjs-wasm (XNNPACK, SIMD, ${t(tfThreads)}, fused ops, batch norms folded)`, run: tfRun(fused) },
+    {
+      name: `tfjs-wasm (XNNPACK, SIMD, ${t(tfThreads)}, tfjs-layers predict)`,
+      run: tfRun((input) => tfModel.predict(input)),
+    },
   ];
   const want = peers[2].run();
   let worst = 0;

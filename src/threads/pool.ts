@@ -7,7 +7,7 @@ import { spawnWorkers, type ThreadWorker } from "./spawn.js";
 import { type ItemKernels, PROTOCOL as P, runItems } from "./work.js";
 
 /** How long an idle worker polls for the next job before it sleeps (see WorkerStart.spinMs). */
-const SPIN_MS = 2;
+const SPIN_MS = 0.3;
 /**
  * Deno keeps a process alive while any Worker lives and has no unref: there the workers end
  * after this long without a job, and start again (in the background) with the next job, which
@@ -72,22 +72,34 @@ export class ThreadPool {
   }
 
   /**
-   * Starts threads - 1 workers on `module` (a shared-memory build) over `memory`, and resolves
-   * once each has instantiated it. `workerUrl` replaces the generated worker script (CSP).
+   * Starts threads - 1 workers on the shared-memory build the owner's runtime will run over
+   * `memory` (workers boot while `owner` compiles and checks it), and resolves once each has
+   * instantiated it; rejects (ending the workers) if `owner` does. `workerUrl` replaces the
+   * generated worker script (CSP).
    */
   static async start(
-    module: WebAssembly.Module,
+    owner: Promise<{ module: WebAssembly.Module; heap: Heap }>,
     memory: WebAssembly.Memory,
-    heap: Heap,
     threads: number,
     workerUrl: string | URL | undefined,
   ): Promise<ThreadPool> {
-    const control = heap.alloc(P.WORDS * 4, "init: the threads' control block");
+    let control = 0;
+    const started = owner.then(({ module, heap }) => {
+      control = heap.alloc(P.WORDS * 4, "init: the threads' control block");
+      new Int32Array(memory.buffer, control, P.WORDS).fill(0);
+      return { module, heap };
+    });
+    const startOf = async (thread: number) => ({
+      module: (await started).module,
+      memory,
+      control,
+      thread,
+      spinMs: SPIN_MS,
+    });
+    const workers = await spawnWorkers(threads - 1, workerUrl, startOf);
+    const { heap } = await started;
     const ctl = new Int32Array(memory.buffer, control, P.WORDS);
-    ctl.fill(0);
-    const spawn = () =>
-      spawnWorkers(threads - 1, workerUrl, (thread) => ({ module, memory, control, thread, spinMs: SPIN_MS }));
-    return new ThreadPool(heap, ctl, await spawn(), threads, spawn);
+    return new ThreadPool(heap, ctl, workers, threads, () => spawnWorkers(threads - 1, workerUrl, startOf));
   }
 
   /** Items thread `thread` (0: the owner) has run: what tests check to know the workers took part. */

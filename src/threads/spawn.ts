@@ -37,11 +37,14 @@ interface Port {
   terminate(): void;
 }
 
-/** Starts `count` workers, sends each its start message, and resolves when all are ready. */
+/**
+ * Starts `count` workers, sends each its start message once `startOf` gives it (the workers
+ * boot meanwhile: the module may still be compiling), and resolves when all are ready.
+ */
 export async function spawnWorkers(
   count: number,
   workerUrl: string | URL | undefined,
-  startOf: (thread: number) => WorkerStart,
+  startOf: (thread: number) => WorkerStart | Promise<WorkerStart>,
 ): Promise<ThreadWorker[]> {
   const ports: Port[] = [];
   const ready: Promise<void>[] = [];
@@ -81,8 +84,9 @@ export async function spawnWorkers(
         );
       }
     }
+    const starts = await Promise.all(ports.map((_, i) => startOf(i + 1)));
     ports.forEach((port, i) => {
-      port.postMessage(startOf(i + 1));
+      port.postMessage(starts[i]);
     });
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {

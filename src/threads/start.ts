@@ -61,28 +61,38 @@ function sharedMemory(): WebAssembly.Memory | undefined {
  */
 export async function startThreads(
   backend: WasmBackend,
-  module: WebAssembly.Module,
+  compiling: Promise<WebAssembly.Module>,
   count: number,
   requested: ThreadsOption,
   workerUrl: string | URL | undefined,
 ): Promise<Runtime | string> {
   const memory = sharedMemory();
   if (memory === undefined) return "the engine refused to reserve a shared WebAssembly.Memory";
-  let runtime: Runtime;
-  try {
-    const instance = new WebAssembly.Instance(module, { env: { memory } });
-    runtime = new Runtime(backend, instance.exports as never, memory);
-  } catch (error) {
-    return `the shared-memory build did not instantiate (${(error as Error).message})`;
-  }
-  const failure = knownAnswerError(runtime);
-  if (failure) return `the shared-memory build computes wrong results on this engine (${failure})`;
+  let runtime: Runtime | undefined;
+  let refusal: string | undefined;
+  // The owner's instance is made and checked while the workers boot.
+  const owner = compiling.then((module) => {
+    try {
+      const instance = new WebAssembly.Instance(module, { env: { memory } });
+      runtime = new Runtime(backend, instance.exports as never, memory);
+    } catch (error) {
+      refusal = `the shared-memory build did not instantiate (${(error as Error).message})`;
+      throw error;
+    }
+    const failure = knownAnswerError(runtime);
+    if (failure) {
+      refusal = `the shared-memory build computes wrong results on this engine (${failure})`;
+      throw new Error(refusal);
+    }
+    return { module, heap: runtime.heap };
+  });
   let pool: ThreadPool;
   try {
-    pool = await ThreadPool.start(module, memory, runtime.heap, count, workerUrl);
+    pool = await ThreadPool.start(owner, memory, count, workerUrl);
   } catch (error) {
-    return `the worker threads did not start (${(error as Error).message})`;
+    return refusal ?? `the worker threads did not start (${(error as Error).message})`;
   }
+  if (runtime === undefined) return "the shared-memory build did not instantiate";
   runtime.pool = pool;
   if (!splitMatchesOneThread(runtime)) {
     pool.stop();
