@@ -22,6 +22,8 @@ export async function fetchModels(keys) {
 export async function readyTfjsWasm(threads = 1) {
   tf.enableProdMode();
   if (threads === 1) tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+  // tfjs-wasm caps its pool at hardwareConcurrency / 2: tell it the core count that gives `threads`.
+  else Object.defineProperty(navigator, "hardwareConcurrency", { get: () => 2 * threads, configurable: true });
   setWasmPaths("tfjs/");
   setThreadsCount(threads);
   await tf.setBackend("wasm");
