@@ -73,11 +73,11 @@ export interface Kernels {
     rowEnd: number,
   ): number;
   /**
-   * Bands [band0, band1) of a fused chain (records: src/ops/chain-params.ts); thread 0 for the
+   * Output rows [row0, row1) of a fused chain, over its batch (records: src/ops/chain-params.ts); thread 0 for the
    * owner's scratch, else a block of the thread's own. Returns the ids that ran: depthwise |
    * project GEMM << 8 | expand GEMM << 16 (255: none).
    */
-  chain(geometry: number, params: number, band0: number, band1: number, thread: number): number;
+  chain(geometry: number, params: number, row0: number, row1: number, thread: number): number;
 }
 
 export { ROW_POINTER_BYTES } from "./abi.generated.js";
@@ -227,22 +227,23 @@ export class Runtime {
   }
 
   /**
-   * A fused chain's `bands` bands (all images), shared among the threads as one run of adjacent
-   * bands each: a thread's first band expands the input rows it shares with the band before,
-   * so fewer, longer runs recompute less (band sizes are planned per thread count instead).
+   * A fused chain's `rows` output rows (all images: batch x outH), shared among the threads as
+   * one run of adjacent rows each, cut into bands from its first row: a run's first band
+   * re-expands the input rows it shares with the run before, so one run per thread recomputes
+   * least, and equal runs balance whatever the band height.
    */
-  chain(geometry: number, params: number, bands: number, macs: number): void {
+  chain(geometry: number, params: number, rows: number, macs: number): void {
     const pool = this.pool;
-    if (pool === null || macs < MIN_PARALLEL_MACS || bands < 2) {
-      this.kernels.chain(geometry, params, 0, bands, 0);
+    if (pool === null || macs < MIN_PARALLEL_MACS || rows < 2) {
+      this.kernels.chain(geometry, params, 0, rows, 0);
       return;
     }
     const args = pool.args;
     args[0] = geometry;
     args[1] = params;
-    args[2] = bands;
-    args[3] = Math.ceil(bands / pool.threads);
-    pool.run(P.CHAIN, Math.ceil(bands / args[3]), this.kernels);
+    args[2] = rows;
+    args[3] = Math.ceil(rows / pool.threads);
+    pool.run(P.CHAIN, Math.ceil(rows / args[3]), this.kernels);
   }
 }
 

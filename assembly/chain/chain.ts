@@ -35,17 +35,12 @@ import { gemm } from "../gemm/gemm";
   }
 }
 
-/** Output-row bands per image of chain `c`: the unit of work threads share. */
-// @ts-ignore: decorator
-@inline function bandsPerImage(c: ChainParams): i32 {
-  return (c.outH + c.bandRows - 1) / c.bandRows;
-}
-
 /**
- * Runs bands [band0, band1) of chain `c` (band b is band b % bandsPerImage of image
- * b / bandsPerImage; the wrapper passes all of them on one thread) with the depthwise geometry
- * `g0`. Returns the ids of the kernels that ran: depthwise | project GEMM << 8 | expand GEMM << 16
- * (255 for no expand), for the wrapper's testers.
+ * Runs output rows [row0, row1) of chain `c`, counted over its whole batch (row r is row
+ * r % outH of image r / outH; one thread passes all of them), in bands of c.bandRows rows from
+ * row0 (a band never crosses an image or row1), with the depthwise geometry `g0`. Returns the
+ * ids of the kernels that ran: depthwise | project GEMM << 8 | expand GEMM << 16 (255 for no
+ * expand), for the wrapper's testers.
  *
  * `thread` is 0 on the thread that owns the chain's scratch (c.expandBand, c.depthwiseBand,
  * c.rows), which then edits `g0` in place and restores it. Any other thread passes a block of its
@@ -53,7 +48,7 @@ import { gemm } from "../gemm/gemm";
  * expand and depthwise bands laid out as in c), so threads running bands of one chain at once
  * share nothing they write but their output rows.
  */
-export function chain(g0: DwGeometry, c: ChainParams, band0: i32, band1: i32, thread: usize): i32 {
+export function chain(g0: DwGeometry, c: ChainParams, row0: i32, row1: i32, thread: usize): i32 {
   let ran = 255 << 16;
   let g = g0;
   let expandBand = <usize>c.expandBand, depthwiseBand = <usize>c.depthwiseBand, rows = <usize>c.rows;
@@ -72,13 +67,13 @@ export function chain(g0: DwGeometry, c: ChainParams, band0: i32, band1: i32, th
   const expandRowBytes = <usize>inW * mid * F32;
   const inRowBytes = <usize>inW * c.inChannels * F32;
   const strideH = g.strideH, reach = (g.kH - 1) * g.dilationH + 1;
-  const perImage = bandsPerImage(c);
   // Input rows [have0, have1) of image `haveImage` are in the expanded band, row have0 first.
   let haveImage = -1, have0 = 0, have1 = 0;
-  for (let b = band0; b < band1; b++) {
-    const image = b / perImage;
-    const oy0 = (b - image * perImage) * c.bandRows;
-    const oy1 = min<i32>(oy0 + c.bandRows, c.outH);
+  for (let r = row0; r < row1; ) {
+    const image = r / c.outH;
+    const oy0 = r - image * c.outH;
+    const oy1 = min<i32>(min<i32>(oy0 + c.bandRows, c.outH), row1 - image * c.outH);
+    r += oy1 - oy0;
     const input = <usize>c.input + <usize>image * c.inImage;
     const output = <usize>c.output + <usize>image * c.outImage;
     if (image != haveImage) {

@@ -17,8 +17,6 @@ export const CHAIN_PARAMS_AT = RECORD_BYTES;
 /** A chain's band plan for one input shape. */
 export interface Bands {
   bandRows: number;
-  /** Bands per image. */
-  bands: number;
   /** Floats of scratch: [expanded band (rounded up to 4 floats) + 4][depthwise band]. */
   scratchFloats: number;
   /** Bytes from the scratch start to the depthwise band. */
@@ -29,33 +27,15 @@ export interface Bands {
  * Output rows per band: as many as keep the depthwise band within DEPTHWISE_BAND_FLOATS and,
  * with an expand of `mid` channels, the expanded input rows they need within EXPAND_BAND_FLOATS.
  */
-export function planBands(
-  g: Geometry,
-  inH: number,
-  inW: number,
-  mid: number,
-  depth: number,
-  expand: boolean,
-  threads: number,
-): Bands {
+export function planBands(g: Geometry, inH: number, inW: number, mid: number, depth: number, expand: boolean): Bands {
   const rowsNeeded = (rows: number) => Math.min(inH, (rows - 1) * g.strideH + (g.kH - 1) * g.dilationH + 1);
   let rows = Math.max(1, Math.min(g.outH, Math.floor(DEPTHWISE_BAND_FLOATS / (g.outW * depth))));
-  if (threads > 1) {
-    // With threads, at least one band per thread and image, so that small maps split too, and
-    // a number of bands the threads share evenly where the height allows (112 rows: 14 bands
-    // of 8, not 13 of 9).
-    rows = Math.min(rows, Math.ceil(g.outH / threads));
-    let even = rows;
-    while (even > 1 && Math.ceil(g.outH / even) % threads !== 0) even--;
-    if (even * 2 > rows) rows = even;
-  }
   if (expand) {
     while (rows > 1 && rowsNeeded(rows) * inW * mid > EXPAND_BAND_FLOATS) rows--;
   }
   const expandFloats = expand ? Math.ceil((rowsNeeded(rows) * inW * mid) / 4) * 4 : 0;
   return {
     bandRows: rows,
-    bands: Math.ceil(g.outH / rows),
     scratchFloats: expandFloats + 4 + rows * g.outW * depth,
     depthwiseBandAt: (expandFloats + 4) * 4,
   };

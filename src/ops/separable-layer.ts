@@ -53,7 +53,7 @@ export class SeparableLayer extends WasmLayer {
     this.g = g;
     this.inH = inH;
     this.inW = inW;
-    this.bands = planBands(g, inH, inW, channels, depth, false, this.rt.threads.count);
+    this.bands = planBands(g, inH, inW, channels, depth, false);
     this.inImage = inH * inW * channels * 4;
     this.outImage = g.outH * g.outW * pw.outChannels * 4;
     return {
@@ -104,7 +104,7 @@ export class SeparableLayer extends WasmLayer {
     const g = this.g!;
     const depth = dw.channels * dw.multiplier;
     const macs = batch * g.outH * g.outW * depth * (dw.kH * dw.kW + pw.outChannels);
-    this.rt.chain(this.geometry, params, batch * this.bands!.bands, macs);
+    this.rt.chain(this.geometry, params, batch * g.outH, macs);
     this.padded?.apply(this.rt.heap.f32(), output >>> 2, batch, this.g!, this.inH, this.inW, pw.outChannels);
   }
 }

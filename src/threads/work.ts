@@ -94,9 +94,9 @@ export function runItems(k: ItemKernels, ctl: Int32Array, thread: number, gen: n
         const r0 = (item - image * u(9)) * u(6);
         k.conv2d(u(0), u(1) + image * u(7), u(2), u(3) + image * u(8), u(4), scratch, r0, Math.min(r0 + u(6), u(5)));
       } else if (kind === P.CHAIN) {
-        // geometry, params, bands, bands per item
-        const b0 = item * u(3);
-        k.chain(u(0), u(1), b0, Math.min(b0 + u(3), u(2)), scratch);
+        // geometry, params, rows (batch x outH), rows per item
+        const r0 = item * u(3);
+        k.chain(u(0), u(1), r0, Math.min(r0 + u(3), u(2)), scratch);
       }
     } catch {
       Atomics.store(ctl, P.ERROR, 1);
