@@ -7,7 +7,7 @@ import type { ThreadsReport } from "./types.js";
 export type { ThreadsReport };
 
 import type { ThreadPool } from "./threads/pool.js";
-import { MIN_PARALLEL_MACS, newSplit, splitGemm, splitUnits } from "./threads/split.js";
+import { ITEMS_PER_THREAD, MIN_PARALLEL_MACS, newSplit, rowsPerItem, splitGemm, splitUnits } from "./threads/split.js";
 import { PROTOCOL as P } from "./threads/work.js";
 
 export type WasmBackend = "relaxed-simd" | "simd" | "scalar";
@@ -227,12 +227,14 @@ export class Runtime {
   }
 
   /**
-   * A fused chain's `rows` output rows (all images: batch x outH), shared among the threads as
-   * one run of adjacent rows each, cut into bands from its first row: a run's first band
-   * re-expands the input rows it shares with the run before, so one run per thread recomputes
-   * least, and equal runs balance whatever the band height.
+   * A fused chain's `rows` output rows (all images: batch x outH), shared among the threads in
+   * runs of adjacent rows, each cut into bands from its first row. With an expand stage, a run's
+   * first band re-expands the input rows it shares with the run before, so there is one run per
+   * thread; without, runs cost nothing extra and there are up to ITEMS_PER_THREAD per thread (so
+   * a thread that starts late still gets its share), each at least a band (`bandRows`) long,
+   * so the GEMMs keep their rows.
    */
-  chain(geometry: number, params: number, rows: number, macs: number): void {
+  chain(geometry: number, params: number, rows: number, macs: number, expands: boolean, bandRows: number): void {
     const pool = this.pool;
     if (pool === null || macs < MIN_PARALLEL_MACS || rows < 2) {
       this.kernels.chain(geometry, params, 0, rows, 0);
@@ -242,7 +244,7 @@ export class Runtime {
     args[0] = geometry;
     args[1] = params;
     args[2] = rows;
-    args[3] = Math.ceil(rows / pool.threads);
+    args[3] = rowsPerItem(rows, pool.threads, bandRows, expands ? 1 : ITEMS_PER_THREAD);
     pool.run(P.CHAIN, Math.ceil(rows / args[3]), this.kernels);
   }
 }

@@ -20,6 +20,7 @@ import {
   threads,
 } from "../src/index.js";
 import { activeRuntime } from "../src/init.js";
+import { rowsPerItem } from "../src/threads/split.js";
 import { PROTOCOL as P } from "../src/threads/work.js";
 import { expectClose, randomArray, randomTensor, rng } from "./helpers.js";
 
@@ -184,6 +185,21 @@ for (const build of SIMD_BUILDS) {
     });
   });
 }
+
+describe("rows per item of a fused chain (src/threads/split.ts)", () => {
+  it("balances the busiest thread first, then takes the most items, never below a band", () => {
+    // 28 rows, 2 threads, bands of 4: 4 items of 7 (14 rows each), not 7 items of 4 (16 and 12).
+    expect(rowsPerItem(28, 2, 4, 4)).toBe(7);
+    // 7 rows cannot split evenly: 2 items of 4 and 3, not 1-row items.
+    expect(rowsPerItem(7, 2, 4, 4)).toBe(4);
+    // 56 rows: 8 items of 7 (late starters still get items).
+    expect(rowsPerItem(56, 2, 4, 4)).toBe(7);
+    // One item per thread (a chain with an expand stage): halves.
+    expect(rowsPerItem(28, 2, 4, 1)).toBe(14);
+    // Fewer rows than threads: one row each.
+    expect(rowsPerItem(3, 4, 4, 4)).toBe(1);
+  });
+});
 
 describe("one thread, and why", () => {
   afterAll(() => init({ threads: 1 }));

@@ -44,6 +44,7 @@ export class WasmChainStep implements Step {
   private depthwiseBandAt = 0;
   /** Output rows per image, and multiply-adds per run (whether threads are worth waking). */
   private outH = 0;
+  private bandRows = 0;
   private macs = 0;
 
   constructor(
@@ -94,6 +95,7 @@ export class WasmChainStep implements Step {
     const bands = planBands(g, h, w, this.mid, this.depth, op.expand !== undefined);
     this.depthwiseBandAt = bands.depthwiseBandAt;
     this.outH = g.outH;
+    this.bandRows = bands.bandRows;
     const expandMacs = op.expand ? h * w * c * this.mid : 0;
     this.macs = this.batch * (expandMacs + g.outH * g.outW * this.depth * (dw.window.kH * dw.window.kW + cout));
     rt.needThreadScratch(chainThreadScratch(bands.scratchFloats * 4));
@@ -128,7 +130,8 @@ export class WasmChainStep implements Step {
     const residual = this.residual < 0 ? 0 : arena.ptr + this.residual;
     writeChainRun(i32, params, this.batch, arena.ptr + this.input, arena.ptr + this.output, residual);
     writeChainScratch(i32, params, arena.scratch, arena.scratch + this.depthwiseBandAt, arena.zeros, arena.rows);
-    this.blocks.rt.chain(this.geometry, params, this.batch * this.outH, this.macs);
+    const expands = this.expandPacked !== 0;
+    this.blocks.rt.chain(this.geometry, params, this.batch * this.outH, this.macs, expands, this.bandRows);
     const at = (arena.ptr + this.output) >>> 2;
     const cout = this.op.project.outChannels;
     this.padded?.apply(arena.mem, at, this.batch, this.g as Geometry, this.inH, this.inW, cout);

@@ -104,7 +104,7 @@ export class SeparableLayer extends WasmLayer {
     const g = this.g!;
     const depth = dw.channels * dw.multiplier;
     const macs = batch * g.outH * g.outW * depth * (dw.kH * dw.kW + pw.outChannels);
-    this.rt.chain(this.geometry, params, batch * g.outH, macs);
+    this.rt.chain(this.geometry, params, batch * g.outH, macs, false, this.bands!.bandRows);
     this.padded?.apply(this.rt.heap.f32(), output >>> 2, batch, this.g!, this.inH, this.inW, pw.outChannels);
   }
 }

@@ -53,3 +53,27 @@ export function splitUnits(units: number, batch: number, threads: number, s: Spl
   s.count = s.colItems * batch;
   return s;
 }
+
+/**
+ * Rows per item for `rows` rows among `threads` threads, in items of at least `minRows` rows
+ * (where there are that many per thread) and at most `perThread` items per thread: the count
+ * whose busiest thread has the fewest rows, the most items among equals (so a thread that
+ * starts late still gets a share). 28 rows, 2 threads, bands of 4: 4 items of 7 rows (14 each),
+ * not 7 of 4 (16 and 12).
+ */
+export function rowsPerItem(rows: number, threads: number, minRows: number, perThread: number): number {
+  const least = Math.min(minRows, Math.ceil(rows / threads));
+  let best = Math.ceil(rows / threads);
+  let bestLoad = best;
+  for (let k = 2; k <= perThread; k++) {
+    const per = Math.ceil(rows / (threads * k));
+    if (per < least) break;
+    const items = Math.ceil(rows / per);
+    const load = Math.min(rows, Math.ceil(items / threads) * per);
+    if (load <= bestLoad) {
+      best = per;
+      bestLoad = load;
+    }
+  }
+  return best;
+}
