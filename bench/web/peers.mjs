@@ -3,7 +3,8 @@
 // prepared layer run in place) and on TensorFlow.js's wasm backend (XNNPACK, SIMD, one thread;
 // tf.fused ops, output read back with dataSync, as bench/peers/tfjs.mjs runs it in Node), in the
 // browser that opens it. The peers take turns per case; sums of medians per category, and
-// tfjs-wasm's time / sepconv's. Query: quick, models=v1,v2,v3. bench/chromium.mjs --peers opens it headless.
+// tfjs-wasm's time / sepconv's. Query: quick, models=v1,v2,v3, threads=N (both on N threads).
+// bench/chromium.mjs --peers [--threads N] opens it headless.
 
 import * as tf from "@tensorflow/tfjs-core";
 import * as sepconv from "../../dist/index.js";
@@ -32,9 +33,12 @@ function sample(fn, times) {
 async function main() {
   const models = await fetchModels((params.get("models") ?? "v1,v2").split(","));
   const wanted = models.map((m) => m.model);
-  await sepconv.init();
-  await readyTfjsWasm();
-  const engine = `${engineLabel()}; sepconv ${sepconv.backend()}, tfjs-wasm ${tf.version_core} (SIMD ${tf.env().getBool("WASM_HAS_SIMD_SUPPORT")}, 1 thread)`;
+  // ?threads=N: both on N threads (the page is cross-origin isolated).
+  const threads = Number(params.get("threads") ?? 1);
+  await sepconv.init({ threads });
+  await readyTfjsWasm(threads);
+  const tfThreads = tf.env().getBool("WASM_HAS_MULTITHREAD_SUPPORT") ? threads : 1;
+  const engine = `${engineLabel()}; sepconv ${sepconv.backend()} (${sepconv.threads().count} thread(s)), tfjs-wasm ${tf.version_core} (SIMD ${tf.env().getBool("WASM_HAS_SIMD_SUPPORT")}, ${tfThreads} thread(s))`;
   document.getElementById("engine").textContent = engine;
   const cases = casesOf(models, { quick });
   const rows = [];
