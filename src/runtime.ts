@@ -173,20 +173,7 @@ export class Runtime {
       }
       return;
     }
-    const s = splitUnits(outH, batch, pool.threads, this.split);
-    const args = pool.args;
-    args[0] = geometry;
-    args[1] = input;
-    args[2] = packed;
-    args[3] = output;
-    args[4] = zeroRow;
-    args[5] = outH;
-    args[6] = s.per;
-    args[7] = inImage;
-    args[8] = outImage;
-    args[9] = outRowBytes;
-    args[10] = s.colItems;
-    pool.run(P.DWCONV, s.count, this.kernels);
+    this.rowsJob(pool, P.DWCONV, geometry, input, packed, output, zeroRow, outH, batch, inImage, outImage, outRowBytes);
   }
 
   /** conv2d over a batch (Kernels.conv2d), shared among the threads by output rows. */
@@ -211,6 +198,28 @@ export class Runtime {
       }
       return;
     }
+    this.rowsJob(pool, P.CONV, geometry, input, packed, output, zero, outH, batch, inImage, outImage, 0);
+  }
+
+  /**
+   * A depthwise or conv2d job over a batch, split by output rows of each image: the arguments
+   * of src/threads/work.ts for both kinds (outRowBytes moves a depthwise item's output pointer;
+   * conv2d writes into the whole image).
+   */
+  private rowsJob(
+    pool: ThreadPool,
+    kind: number,
+    geometry: number,
+    input: number,
+    packed: number,
+    output: number,
+    zero: number,
+    outH: number,
+    batch: number,
+    inImage: number,
+    outImage: number,
+    outRowBytes: number,
+  ): void {
     const s = splitUnits(outH, batch, pool.threads, this.split);
     const args = pool.args;
     args[0] = geometry;
@@ -222,8 +231,9 @@ export class Runtime {
     args[6] = s.per;
     args[7] = inImage;
     args[8] = outImage;
-    args[9] = s.colItems;
-    pool.run(P.CONV, s.count, this.kernels);
+    args[9] = outRowBytes;
+    args[10] = s.colItems;
+    pool.run(kind, s.count, this.kernels);
   }
 
   /**

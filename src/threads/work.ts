@@ -89,9 +89,9 @@ export function runItems(k: ItemKernels, ctl: Int32Array, thread: number, gen: n
         const r1 = Math.min(r0 + u(6), u(5));
         k.dwconvRows(u(0), u(1) + image * u(7), u(2), u(3) + image * u(8) + r0 * u(9), r0, r1, u(4), scratch);
       } else if (kind === P.CONV) {
-        // geometry, input, packed, output, zero, outH, rows per item, inImage, outImage, row items
-        const image = (item / u(9)) | 0;
-        const r0 = (item - image * u(9)) * u(6);
+        // as DWCONV (out row bytes unused: conv2d writes into the whole image's output)
+        const image = (item / u(10)) | 0;
+        const r0 = (item - image * u(10)) * u(6);
         k.conv2d(u(0), u(1) + image * u(7), u(2), u(3) + image * u(8), u(4), scratch, r0, Math.min(r0 + u(6), u(5)));
       } else if (kind === P.CHAIN) {
         // geometry, params, rows (batch x outH), rows per item
