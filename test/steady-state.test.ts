@@ -10,6 +10,8 @@ import "@tensorflow/tfjs-backend-cpu";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTensor, init, type LayersModel, loadLayersModel, type Tensor } from "../src/index.js";
+import { activeRuntime } from "../src/init.js";
+import { PROTOCOL as P } from "../src/threads/work.js";
 import { type OpCase, prepare } from "./cases.js";
 import { randomArray, randomTensor, rng, WASM_BUILDS } from "./helpers.js";
 import { artifactsOf, seedWeights } from "./model-helpers.js";
@@ -142,3 +144,24 @@ for (const build of WASM_BUILDS) {
     });
   });
 }
+
+describe("no allocation in the steady state with threads", () => {
+  beforeAll(() => init({ backend: "simd", threads: 2 }));
+  afterAll(() => init({ backend: "simd", threads: 1 }));
+
+  it("a call shared among 2 threads (a GEMM just at the sharing threshold): run(x, out) in place", async () => {
+    const r = rng(5);
+    // 8 x 8 pixels x 64 -> 64 channels: 2^18 multiply-adds, the smallest call the threads share.
+    const layer = prepare({ op: "pointwise", filter: randomTensor(r, [64, 64]), options: {} });
+    const xIn = createTensor([1, 8, 8, 64], randomTensor(r, [1, 8, 8, 64]).data);
+    const yIn = createTensor([1, 8, 8, 64]);
+    layer.run(xIn, yIn);
+    const pool = activeRuntime("test")!.pool!;
+    const jobs = pool.jobs.get(P.GEMM) ?? 0;
+    expectNoAllocation(await allocationsOf(() => layer.run(xIn, yIn)), "pointwise on 2 threads");
+    expect(pool.jobs.get(P.GEMM)! - jobs, "calls shared among the threads").toBeGreaterThanOrEqual(CALLS);
+    layer.dispose();
+    xIn.dispose();
+    yIn.dispose();
+  });
+});

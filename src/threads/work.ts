@@ -51,8 +51,9 @@ export type ItemKernels = Pick<Kernels, "gemm" | "dwconvRows" | "conv2d" | "chai
  * order as on one thread, so results are bit-identical whatever the split.
  */
 export function runItems(k: ItemKernels, ctl: Int32Array, thread: number, gen: number, P: Protocol): void {
-  const a = P.ARGS;
-  const u = (i: number) => ctl[a + i] >>> 0;
+  // Arguments are read as ctl[A + i] >>> 0 in place: a helper closure would be allocated on
+  // every call, and the steady state allocates nothing.
+  const A = P.ARGS;
   const scratch = ctl[P.SCRATCH + thread] >>> 0;
   const tag = gen & P.GEN_MASK;
   for (;;) {
@@ -64,39 +65,47 @@ export function runItems(k: ItemKernels, ctl: Int32Array, thread: number, gen: n
       const kind = ctl[P.KIND];
       if (kind === P.GEMM) {
         // tile, a, rows, depth, aStride, packed, cols, c, cStride, act, rows per item, column items, panels per item
-        const colItems = u(11);
+        const colItems = ctl[A + 11] >>> 0;
         const ri = (item / colItems) | 0;
-        const r0 = ri * u(10);
-        const p0 = (item - ri * colItems) * u(12);
-        const depth = u(3);
-        const panelBytes = (depth + 1) * 32;
+        const rowsPer = ctl[A + 10] >>> 0;
+        const panelsPer = ctl[A + 12] >>> 0;
+        const r0 = ri * rowsPer;
+        const p0 = (item - ri * colItems) * panelsPer;
+        const depth = ctl[A + 3] >>> 0;
+        const aStride = ctl[A + 4] >>> 0;
+        const cStride = ctl[A + 8] >>> 0;
         k.gemm(
-          u(0),
-          u(1) + r0 * u(4) * 4,
-          Math.min(u(10), u(2) - r0),
+          ctl[A] >>> 0,
+          (ctl[A + 1] >>> 0) + r0 * aStride * 4,
+          Math.min(rowsPer, (ctl[A + 2] >>> 0) - r0),
           depth,
-          u(4),
-          u(5) + p0 * panelBytes,
-          Math.min(u(12) * 8, u(6) - p0 * 8),
-          u(7) + (r0 * u(8) + p0 * 8) * 4,
-          u(8),
-          u(9),
+          aStride,
+          (ctl[A + 5] >>> 0) + p0 * (depth + 1) * 32,
+          Math.min(panelsPer * 8, (ctl[A + 6] >>> 0) - p0 * 8),
+          (ctl[A + 7] >>> 0) + (r0 * cStride + p0 * 8) * 4,
+          cStride,
+          ctl[A + 9],
         );
-      } else if (kind === P.DWCONV) {
-        // geometry, input, packed, output, zero row, outH, rows per item, inImage, outImage, out row bytes, row items
-        const image = (item / u(10)) | 0;
-        const r0 = (item - image * u(10)) * u(6);
-        const r1 = Math.min(r0 + u(6), u(5));
-        k.dwconvRows(u(0), u(1) + image * u(7), u(2), u(3) + image * u(8) + r0 * u(9), r0, r1, u(4), scratch);
-      } else if (kind === P.CONV) {
-        // as DWCONV (out row bytes unused: conv2d writes into the whole image's output)
-        const image = (item / u(10)) | 0;
-        const r0 = (item - image * u(10)) * u(6);
-        k.conv2d(u(0), u(1) + image * u(7), u(2), u(3) + image * u(8), u(4), scratch, r0, Math.min(r0 + u(6), u(5)));
+      } else if (kind === P.DWCONV || kind === P.CONV) {
+        // geometry, input, packed, output, zero, outH, rows per item, inImage, outImage,
+        // out row bytes (depthwise: its output pointer is row r0's; conv2d's the image's), row items
+        const rowItems = ctl[A + 10] >>> 0;
+        const rowsPer = ctl[A + 6] >>> 0;
+        const image = (item / rowItems) | 0;
+        const r0 = (item - image * rowItems) * rowsPer;
+        const r1 = Math.min(r0 + rowsPer, ctl[A + 5] >>> 0);
+        const input = (ctl[A + 1] >>> 0) + image * (ctl[A + 7] >>> 0);
+        const output = (ctl[A + 3] >>> 0) + image * (ctl[A + 8] >>> 0);
+        if (kind === P.DWCONV) {
+          const out = output + r0 * (ctl[A + 9] >>> 0);
+          k.dwconvRows(ctl[A] >>> 0, input, ctl[A + 2] >>> 0, out, r0, r1, ctl[A + 4] >>> 0, scratch);
+        } else {
+          k.conv2d(ctl[A] >>> 0, input, ctl[A + 2] >>> 0, output, ctl[A + 4] >>> 0, scratch, r0, r1);
+        }
       } else if (kind === P.CHAIN) {
         // geometry, params, rows (batch x outH), rows per item
-        const r0 = item * u(3);
-        k.chain(u(0), u(1), r0, Math.min(r0 + u(3), u(2)), scratch);
+        const r0 = item * (ctl[A + 3] >>> 0);
+        k.chain(ctl[A] >>> 0, ctl[A + 1] >>> 0, r0, Math.min(r0 + (ctl[A + 3] >>> 0), ctl[A + 2] >>> 0), scratch);
       }
     } catch {
       Atomics.store(ctl, P.ERROR, 1);
