@@ -8,7 +8,7 @@ export type { ThreadsReport };
 
 import type { ThreadPool } from "./threads/pool.js";
 import { ITEMS_PER_THREAD, MIN_PARALLEL_MACS, newSplit, rowsPerItem, splitGemm, splitUnits } from "./threads/split.js";
-import { PROTOCOL as P } from "./threads/work.js";
+import { type ItemKernels, PROTOCOL as P } from "./threads/work.js";
 
 export type WasmBackend = "relaxed-simd" | "simd" | "scalar";
 
@@ -16,7 +16,7 @@ export type WasmBackend = "relaxed-simd" | "simd" | "scalar";
 export const BUILD_KINDS: readonly WasmBackend[] = ["scalar", "simd", "relaxed-simd"];
 
 /** The export list of assembly/index.ts; pointers are byte offsets into memory. */
-export interface Kernels {
+export interface Kernels extends ItemKernels {
   memory: WebAssembly.Memory;
   heapBase(): number;
   buildKind(): number;
@@ -34,50 +34,9 @@ export interface Kernels {
     dilationW: number,
     multiplier: number,
   ): number;
-  /** rows: ROW_POINTER_BYTES of the caller's memory for the kernel's row pointers. Returns the id that ran. */
-  dwconvRows(
-    geometry: number,
-    input: number,
-    packed: number,
-    output: number,
-    rowBegin: number,
-    rowEnd: number,
-    zeroRow: number,
-    rows: number,
-  ): number;
   /** The GEMM microkernel's id that gemm runs for tile id `tile` in this build. */
   gemmKernel(tile: number): number;
-  /** tile: a GEMM microkernel id (the dispatch table's choice, Runtime.gemmTile). Returns the id that ran. */
-  gemm(
-    tile: number,
-    input: number,
-    rows: number,
-    depth: number,
-    inStride: number,
-    packed: number,
-    cols: number,
-    output: number,
-    outStride: number,
-    activation: number,
-  ): number;
   conv2dKernel(): number;
-  /** Output rows [rowBegin, rowEnd) of one image (output: the image's). Returns the id of the kernel that ran. */
-  conv2d(
-    geometry: number,
-    input: number,
-    packed: number,
-    output: number,
-    zero: number,
-    scratch: number,
-    rowBegin: number,
-    rowEnd: number,
-  ): number;
-  /**
-   * Output rows [row0, row1) of a fused chain, over its batch (records: src/ops/chain-params.ts); thread 0 for the
-   * owner's scratch, else a block of the thread's own. Returns the ids that ran: depthwise |
-   * project GEMM << 8 | expand GEMM << 16 (255: none).
-   */
-  chain(geometry: number, params: number, row0: number, row1: number, thread: number): number;
 }
 
 export { ROW_POINTER_BYTES } from "./abi.generated.js";

@@ -4,8 +4,6 @@
 // runItems and workerMain (./worker-main.ts) are stringified into the worker's source, so they
 // refer to nothing outside themselves: the layout arrives as their `P` argument.
 
-import type { Kernels } from "../runtime.js";
-
 /** Word offsets of the control block (an Int32Array in shared memory) and the job kinds. */
 export const PROTOCOL = {
   /** Bumped by the owning thread to publish a job; workers wait on it. */
@@ -41,8 +39,50 @@ export type Protocol = typeof PROTOCOL;
 /** The most threads the control block has scratch slots for. */
 export const MAX_THREADS = PROTOCOL.ITEMS - PROTOCOL.SCRATCH;
 
-/** The kernels a thread runs items with (the exports of its instance). */
-export type ItemKernels = Pick<Kernels, "gemm" | "dwconvRows" | "conv2d" | "chain">;
+/** The kernels a thread runs items with: the exports of its instance that do the work (Kernels in ../runtime.ts has the rest). */
+export interface ItemKernels {
+  /** rows: ROW_POINTER_BYTES of the caller's memory for the kernel's row pointers. Returns the id that ran. */
+  dwconvRows(
+    geometry: number,
+    input: number,
+    packed: number,
+    output: number,
+    rowBegin: number,
+    rowEnd: number,
+    zeroRow: number,
+    rows: number,
+  ): number;
+  /** tile: a GEMM microkernel id (the dispatch table's choice, Runtime.gemmTile). Returns the id that ran. */
+  gemm(
+    tile: number,
+    input: number,
+    rows: number,
+    depth: number,
+    inStride: number,
+    packed: number,
+    cols: number,
+    output: number,
+    outStride: number,
+    activation: number,
+  ): number;
+  /** Output rows [rowBegin, rowEnd) of one image (output: the image's). Returns the id of the kernel that ran. */
+  conv2d(
+    geometry: number,
+    input: number,
+    packed: number,
+    output: number,
+    zero: number,
+    scratch: number,
+    rowBegin: number,
+    rowEnd: number,
+  ): number;
+  /**
+   * Output rows [row0, row1) of a fused chain, over its batch (records: src/ops/chain-params.ts); thread 0 for the
+   * owner's scratch, else a block of the thread's own. Returns the ids that ran: depthwise |
+   * project GEMM << 8 | expand GEMM << 16 (255: none).
+   */
+  chain(geometry: number, params: number, row0: number, row1: number, thread: number): number;
+}
 
 /**
  * Claims and runs items of job `gen` on this thread until none are left. An item belongs to
