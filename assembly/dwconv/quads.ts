@@ -40,7 +40,7 @@ import { rowAt } from "./rows";
   v128.store(o + 3 * col, a3);
 }
 
-/** Four interior outputs of a 3x3 stride-1 window, whole channel blocks: 6 input columns per kernel row. */
+/** 4 interior outputs of a 3x3 stride-1 window, whole channel blocks: 6 input columns per kernel row. */
 // @ts-ignore: decorator
 @inline export function quad3x3s1(
   rows: usize, ixLeft: i32, fullBlocks: i32, channels: i32, packed: usize, out: usize, act: i32,
@@ -96,7 +96,7 @@ import { rowAt } from "./rows";
   v128.store(o + 3 * col, a3);
 }
 
-/** Four interior outputs of a 3x3 stride-2 window, whole channel blocks: 9 input columns per kernel row. */
+/** 4 interior outputs of a 3x3 stride-2 window, whole channel blocks: 9 input columns per kernel row. */
 // @ts-ignore: decorator
 @inline export function quad3x3s2(
   rows: usize, ixLeft: i32, fullBlocks: i32, channels: i32, packed: usize, out: usize, act: i32,
@@ -150,7 +150,7 @@ import { rowAt } from "./rows";
   v128.store(o + 3 * col, a3);
 }
 
-/** Four interior outputs of a 5x5 stride-1 window, whole channel blocks: 8 input columns per kernel row. */
+/** 4 interior outputs of a 5x5 stride-1 window, whole channel blocks: 8 input columns per kernel row. */
 // @ts-ignore: decorator
 @inline export function quad5x5s1(
   rows: usize, ixLeft: i32, fullBlocks: i32, channels: i32, packed: usize, out: usize, act: i32,
@@ -210,7 +210,7 @@ import { rowAt } from "./rows";
   v128.store(o + 3 * col, a3);
 }
 
-/** Four interior outputs of a 5x5 stride-2 window, whole channel blocks: 11 input columns per kernel row. */
+/** 4 interior outputs of a 5x5 stride-2 window, whole channel blocks: 11 input columns per kernel row. */
 // @ts-ignore: decorator
 @inline export function quad5x5s2(
   rows: usize, ixLeft: i32, fullBlocks: i32, channels: i32, packed: usize, out: usize, act: i32,
@@ -268,7 +268,7 @@ import { rowAt } from "./rows";
   v128.store(o + 3 * col, a3);
 }
 
-/** Four interior outputs of a 7x7 stride-1 window, whole channel blocks: 10 input columns per kernel row. */
+/** 4 interior outputs of a 7x7 stride-1 window, whole channel blocks: 10 input columns per kernel row. */
 // @ts-ignore: decorator
 @inline export function quad7x7s1(
   rows: usize, ixLeft: i32, fullBlocks: i32, channels: i32, packed: usize, out: usize, act: i32,
