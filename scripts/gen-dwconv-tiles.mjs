@@ -61,7 +61,9 @@ function body(K, S, pixels) {
   lines.push("  } else {");
   lines.push(`    ${accs.map((a) => `${a} = clamp4(${a}, low, high);`).join(" ")}`);
   lines.push("  }");
-  accs.forEach((a, j) => lines.push(`  v128.store(${j === 0 ? "o" : j === 1 ? "o + col" : `o + ${j} * col`}, ${a});`));
+  for (const [j, a] of accs.entries()) {
+    lines.push(`  v128.store(${j === 0 ? "o" : j === 1 ? "o + col" : `o + ${j} * col`}, ${a});`);
+  }
   lines.push("}");
   lines.push("");
   lines.push(
