@@ -15,7 +15,7 @@ import {
 } from "./embedded/wasm.generated.js";
 import { knownAnswerError } from "./known-answer.js";
 import { importNodeBuiltin } from "./node-builtin.js";
-import { instantiate, type Runtime, runtimeOf, type ThreadsReport, type WasmBackend } from "./runtime.js";
+import { instantiate, type Runtime, runtimeOf, type WasmBackend } from "./runtime.js";
 import { show } from "./shapes.js";
 import {
   autoThreads,
@@ -25,7 +25,7 @@ import {
   type ThreadsOption,
   threadsUnavailable,
 } from "./threads/start.js";
-import type { Backend, InitOptions } from "./types.js";
+import type { Backend, InitOptions, ThreadsReport } from "./types.js";
 
 const BACKENDS: readonly Backend[] = ["relaxed-simd", "simd", "scalar", "js"];
 const WASM_BACKENDS: readonly WasmBackend[] = ["relaxed-simd", "simd", "scalar"];
@@ -191,17 +191,17 @@ async function useThreads(
     const twin = backend === "simd" ? simdThreads : relaxedSimdThreads;
     const base = decodeBase64(embeddedBase64(backend));
     const compiling = WebAssembly.compile(applyDelta(base, twin.prefix, decodeBase64(twin.middle), twin.suffix));
-    runtime = await startThreads(backend, compiling, count, threads, workerUrl);
+    runtime = await startThreads(backend, compiling, count, workerUrl);
     if (typeof runtime === "string") return setThreads(oneThread(threads, runtime));
     threaded.set(key, runtime);
   }
   chooseTiles(runtime, tiles);
-  active = { ...current, runtime, threads: runtime.threads };
+  const reason = `${count - 1} worker thread(s) and the calling thread`;
+  active = { ...current, runtime, threads: { count, requested: threads, reason } };
 }
 
 function setThreads(report: ThreadsReport): void {
   active!.threads = report;
-  if (active!.runtime && active!.runtime.pool === null) active!.runtime.threads = report;
 }
 
 /**

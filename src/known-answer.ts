@@ -10,7 +10,8 @@ import { geometry } from "./shapes.js";
 import { convSpec, separableSpec } from "./specs.js";
 import type { Tensor } from "./types.js";
 
-function pattern(shape: number[], seed: number): Tensor {
+/** A deterministic tensor in [-1, 1] (also the threads' start-up check's). */
+export function pattern(shape: number[], seed: number): Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
   const data = new Float32Array(size);
   for (let i = 0; i < size; i++) data[i] = (((i * 37 + seed * 11) % 17) - 8) / 8;

@@ -2,9 +2,6 @@
 
 import { KERNEL_NAMES, RECORD_BYTES, ROW_POINTER_BYTES } from "./abi.generated.js";
 import { Heap } from "./memory.js";
-import type { ThreadsReport } from "./types.js";
-
-export type { ThreadsReport };
 
 import type { ThreadPool } from "./threads/pool.js";
 import { ITEMS_PER_THREAD, MIN_PARALLEL_MACS, newSplit, rowsPerItem, splitGemm, splitUnits } from "./threads/split.js";
@@ -51,7 +48,6 @@ export class Runtime {
 
   /** The worker threads kernel calls are shared with, or null for one thread. */
   pool: ThreadPool | null = null;
-  threads: ThreadsReport = { count: 1, requested: 1, reason: "one thread was asked for" };
   private readonly split = newSplit();
 
   constructor(

@@ -2,9 +2,12 @@
 // build whose kernel calls a pool of workers shares. Where it cannot, the answer is one thread and a
 // one-line reason (threads() reports it); an explicit count then falls back the same way.
 
-import { knownAnswerError } from "../known-answer.js";
+import { knownAnswerError, pattern } from "../known-answer.js";
 import { importNodeBuiltin } from "../node-builtin.js";
-import { Runtime, type ThreadsReport, type WasmBackend } from "../runtime.js";
+import { ConvLayer } from "../ops/conv-layer.js";
+import { Runtime, type WasmBackend } from "../runtime.js";
+import { convSpec } from "../specs.js";
+import type { ThreadsReport } from "../types.js";
 import { ThreadPool } from "./pool.js";
 import { isNode } from "./spawn.js";
 import { MAX_THREADS } from "./work.js";
@@ -63,7 +66,6 @@ export async function startThreads(
   backend: WasmBackend,
   compiling: Promise<WebAssembly.Module>,
   count: number,
-  requested: ThreadsOption,
   workerUrl: string | URL | undefined,
 ): Promise<Runtime | string> {
   const memory = sharedMemory();
@@ -99,7 +101,6 @@ export async function startThreads(
     runtime.pool = null;
     return "the worker threads' results differ from one thread's (their writes to shared memory are not seen)";
   }
-  runtime.threads = { count, requested, reason: `${count - 1} worker thread(s) and the calling thread` };
   return runtime;
 }
 
@@ -120,34 +121,25 @@ export function oneThread(requested: ThreadsOption, reason: string): ThreadsRepo
   return { count: 1, requested, reason };
 }
 
-/** One GEMM split over every thread against the same GEMM on the owner alone: equal bit for bit? */
+/**
+ * A pointwise layer (the known-answer check's patterns and layer class) run on the owner alone,
+ * then shared among every thread: equal bit for bit?
+ */
 function splitMatchesOneThread(rt: Runtime): boolean {
-  const rows = 96;
-  const depth = 64;
-  const cols = 64;
-  const k = rt.kernels;
-  const heap = rt.heap;
-  const packedLength = k.gemmPackedLength(depth, cols);
-  const [a, w, bias, packed, one, split] = heap.allocAll(
-    [rows * depth * 4, depth * cols * 4, cols * 4, packedLength * 4, rows * cols * 4, rows * cols * 4],
-    "init: the threads' check",
-  );
+  // 96 pixels x 64 -> 64 channels: 1.5 x 2^18 multiply-adds, enough to be shared.
+  const x = pattern([1, 12, 8, 64], 7);
+  const layer = new ConvLayer(rt, convSpec("init", pattern([1, 1, 64, 64], 8), { bias: pattern([64], 9).data }));
+  const pool = rt.pool;
   try {
-    const f32 = heap.f32();
-    for (let i = 0; i < rows * depth; i++) f32[(a >>> 2) + i] = ((i * 7919) % 97) / 97 - 0.5;
-    for (let i = 0; i < depth * cols; i++) f32[(w >>> 2) + i] = ((i * 104729) % 89) / 89 - 0.5;
-    for (let i = 0; i < cols; i++) f32[(bias >>> 2) + i] = i / cols;
-    f32.fill(0, one >>> 2, (one >>> 2) + rows * cols);
-    f32.fill(0, split >>> 2, (split >>> 2) + rows * cols);
-    k.gemmPack(w, bias, depth, cols, packed);
-    k.gemm(rt.gemmTile, a, rows, depth, depth, packed, cols, one, cols, 0);
-    rt.gemm(rt.gemmTile, a, rows, depth, depth, packed, cols, split, cols, 0);
-    const view = heap.f32();
-    for (let i = 0; i < rows * cols; i++) {
-      if (!Object.is(view[(one >>> 2) + i], view[(split >>> 2) + i])) return false;
-    }
-    return true;
+    rt.pool = null;
+    const one = layer.run(x).data.slice();
+    // Other values in the layer's output block first, so that a row no thread writes shows.
+    layer.run(pattern([1, 12, 8, 64], 10));
+    rt.pool = pool;
+    const split = layer.run(x).data;
+    return one.every((v, i) => Object.is(v, split[i]));
   } finally {
-    for (const ptr of [a, w, bias, packed, one, split]) heap.release(ptr);
+    rt.pool = pool;
+    layer.dispose();
   }
 }
