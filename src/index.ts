@@ -5,15 +5,17 @@ export * as cost from "./cost.js";
 export { backend, init, initSync, threads } from "./init.js";
 export type {
   Fusion,
+  GraphModel,
   LayerCost,
   LayersModel,
   LoadOptions,
+  Model,
   ModelArtifacts,
   ModelCost,
   OpDescription,
   WeightSpec,
 } from "./model/index.js";
-export { loadLayersModel } from "./model/index.js";
+export { loadGraphModel, loadLayersModel } from "./model/index.js";
 export { conv2d, createConv2d, createPointwiseConv2d, pointwiseConv2d } from "./ops/conv2d.js";
 export { createDepthwiseConv2d, depthwiseConv2d } from "./ops/depthwise.js";
 export { createSeparableConv2d, separableConv2d } from "./ops/separable.js";

@@ -23,8 +23,6 @@ export interface ModelArtifacts {
   weightData: ArrayBuffer | ArrayBuffer[] | ArrayBufferView;
 }
 
-const OP = "loadLayersModel";
-
 /** Where the artifacts come from, for the errors of someone holding something else. */
 const HOW_TO_READ =
   "read model.json and its weight files (weightSpecs: the weights of every weightsManifest group; " +
@@ -33,44 +31,47 @@ const HOW_TO_READ =
   'see "Running a model" in the README';
 
 /** The artifacts' parts, checked for type: the topology parsed, the weight bytes joined. */
-export function readArtifacts(artifacts: unknown): { topology: unknown; specs: WeightSpec[]; bytes: Uint8Array } {
+export function readArtifacts(
+  artifacts: unknown,
+  op = "loadLayersModel",
+): { topology: unknown; specs: WeightSpec[]; bytes: Uint8Array } {
   if (typeof artifacts === "string" || artifacts instanceof URL) {
     throw new TypeError(
-      `${OP}: artifacts (${show(typeof artifacts === "string" ? artifacts : artifacts.href)}) is a path or URL; ` +
-        `loadLayersModel takes the model in memory, { modelTopology, weightSpecs, weightData }: ${HOW_TO_READ}`,
+      `${op}: artifacts (${show(typeof artifacts === "string" ? artifacts : artifacts.href)}) is a path or URL; ` +
+        `${op} takes the model in memory, { modelTopology, weightSpecs, weightData }: ${HOW_TO_READ}`,
     );
   }
   if (artifacts === null || typeof artifacts !== "object") {
     throw new TypeError(
-      `${OP}: artifacts (${show(artifacts)}) must be an object { modelTopology, weightSpecs, weightData }`,
+      `${op}: artifacts (${show(artifacts)}) must be an object { modelTopology, weightSpecs, weightData }`,
     );
   }
   const modelTopology = own(artifacts, "modelTopology");
   const weightSpecs = own(artifacts, "weightSpecs");
   const weightData = own(artifacts, "weightData");
-  if (weightSpecs === undefined && weightData === undefined) notArtifacts(artifacts, modelTopology);
+  if (weightSpecs === undefined && weightData === undefined) notArtifacts(artifacts, modelTopology, op);
   let topology: unknown = modelTopology;
   if (typeof modelTopology === "string") {
     try {
       topology = JSON.parse(modelTopology);
     } catch (cause) {
-      throw new TypeError(`${OP}: artifacts.modelTopology is a string but not JSON (${(cause as Error).message})`);
+      throw new TypeError(`${op}: artifacts.modelTopology is a string but not JSON (${(cause as Error).message})`);
     }
   }
   if (topology === null || typeof topology !== "object" || Array.isArray(topology)) {
-    throw new TypeError(`${OP}: artifacts.modelTopology (${show(modelTopology)}) must be the Keras model JSON object`);
+    throw new TypeError(`${op}: artifacts.modelTopology (${show(modelTopology)}) must be the Keras model JSON object`);
   }
   if (!Array.isArray(weightSpecs)) {
-    throw new TypeError(`${OP}: artifacts.weightSpecs (${show(weightSpecs)}) must be an array of weight specs`);
+    throw new TypeError(`${op}: artifacts.weightSpecs (${show(weightSpecs)}) must be an array of weight specs`);
   }
-  return { topology, specs: weightSpecs, bytes: joinBytes(weightData) };
+  return { topology, specs: weightSpecs, bytes: joinBytes(weightData, op) };
 }
 
 /** Throws, saying what to pass instead, when `artifacts` is a model.json or a Keras model config. */
-function notArtifacts(artifacts: object, modelTopology: unknown): void {
+function notArtifacts(artifacts: object, modelTopology: unknown, op: string): void {
   if (own(artifacts, "weightsManifest") !== undefined) {
     throw new TypeError(
-      `${OP}: artifacts is a model.json (it has weightsManifest, not weightSpecs and weightData); pass ` +
+      `${op}: artifacts is a model.json (it has weightsManifest, not weightSpecs and weightData); pass ` +
         `{ modelTopology: json.modelTopology, weightSpecs, weightData }: ${HOW_TO_READ}`,
     );
   }
@@ -79,30 +80,30 @@ function notArtifacts(artifacts: object, modelTopology: unknown): void {
     (typeof own(artifacts, "class_name") === "string" || own(artifacts, "model_config"))
   ) {
     throw new TypeError(
-      `${OP}: artifacts is a Keras model config (it has ${own(artifacts, "model_config") ? "model_config" : "class_name"}); ` +
+      `${op}: artifacts is a Keras model config (it has ${own(artifacts, "model_config") ? "model_config" : "class_name"}); ` +
         `pass it as modelTopology, with its weights: { modelTopology, weightSpecs, weightData }: ${HOW_TO_READ}`,
     );
   }
 }
 
-function detached(arg: string): RangeError {
+function detached(arg: string, op: string): RangeError {
   return new RangeError(
-    `${OP}: ${arg} is a detached ArrayBuffer (it was transferred, e.g. to a worker); pass bytes that are still readable`,
+    `${op}: ${arg} is a detached ArrayBuffer (it was transferred, e.g. to a worker); pass bytes that are still readable`,
   );
 }
 
-function joinBytes(data: unknown): Uint8Array {
+function joinBytes(data: unknown, op: string): Uint8Array {
   if (data instanceof ArrayBuffer) {
-    if (isDetached(data)) throw detached("artifacts.weightData");
+    if (isDetached(data)) throw detached("artifacts.weightData", op);
     return new Uint8Array(data);
   }
   if (ArrayBuffer.isView(data)) {
-    if (isDetached(data.buffer)) throw detached("artifacts.weightData.buffer");
+    if (isDetached(data.buffer)) throw detached("artifacts.weightData.buffer", op);
     return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   }
   if (Array.isArray(data) && data.every((part) => part instanceof ArrayBuffer)) {
     data.forEach((part, i) => {
-      if (isDetached(part)) throw detached(`artifacts.weightData[${i}]`);
+      if (isDetached(part)) throw detached(`artifacts.weightData[${i}]`, op);
     });
     const total = data.reduce((sum, part: ArrayBuffer) => sum + part.byteLength, 0);
     const joined = new Uint8Array(total);
@@ -114,6 +115,6 @@ function joinBytes(data: unknown): Uint8Array {
     return joined;
   }
   throw new TypeError(
-    `${OP}: artifacts.weightData (${show(data)}) must be an ArrayBuffer, an array of ArrayBuffers or a typed array`,
+    `${op}: artifacts.weightData (${show(data)}) must be an ArrayBuffer, an array of ArrayBuffers or a typed array`,
   );
 }

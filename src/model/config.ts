@@ -16,6 +16,11 @@ const ACTIVATIONS = new Map<string, Act>([
   ["relu6", "relu6"],
   ["sigmoid", "sigmoid"],
   ["softmax", "softmax"],
+  ["tanh", "tanh"],
+  ["elu", "elu"],
+  ["swish", "swish"],
+  ["silu", "swish"],
+  ["hard_sigmoid", "hard-sigmoid"],
   ["hard_swish", "hardswish"],
   ["hard_silu", "hardswish"],
 ]);

@@ -31,6 +31,9 @@ const CONVERTERS = new Map<string, (c: LayerConfig) => Node>([
     },
   ],
   ["Reshape", reshape],
+  ["Concatenate", concatenate],
+  ["Multiply", (c) => ({ ...base(c), op: "mul" })],
+  ["UpSampling2D", upSampling2d],
 ]);
 
 export function toGraph(topology: Topology, weights: Map<string, Weight>): Graph {
@@ -216,4 +219,30 @@ function reshape(c: LayerConfig): Node {
   if (dims.filter((d) => d === -1).length > 1)
     throw c.invalid("target_shape", target, `at most one -1 (${show(target)})`);
   return { ...base(c), op: "reshape", target: dims };
+}
+
+function concatenate(c: LayerConfig): Node {
+  const axis = c.raw("axis") ?? -1;
+  if (axis !== -1 && axis !== 3) throw c.unsupported("axis", axis, "-1 or 3 (the channels of NHWC)");
+  return { ...base(c), op: "concat" };
+}
+
+function upSampling2d(c: LayerConfig): Node {
+  c.channelsLast();
+  const [height, width] = c.pair("size", [2, 2]);
+  const interpolation = c.raw("interpolation") ?? "nearest";
+  if (interpolation !== "nearest" && interpolation !== "bilinear") {
+    throw c.unsupported("interpolation", interpolation, "'nearest' or 'bilinear'");
+  }
+  const method = interpolation;
+  return {
+    ...base(c),
+    op: "resize",
+    method,
+    height,
+    width,
+    byFactor: true,
+    alignCorners: false,
+    halfPixelCenters: false,
+  };
 }

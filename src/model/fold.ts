@@ -182,7 +182,7 @@ function outChannels(node: Weighted): number {
 }
 
 /** Multiplies each output channel by scale and adds shift (bias created if absent). */
-function scaleOutputs(node: Weighted, scale: Float64Array, shift: Float64Array): void {
+export function scaleOutputs(node: Weighted, scale: Float64Array, shift: Float64Array): void {
   const channels = scale.length;
   const matrix =
     node.op === "conv" || node.op === "depthwise"

@@ -12,6 +12,10 @@ export type Act =
   | Activation
   | "sigmoid"
   | "softmax"
+  | "tanh"
+  | "elu"
+  | "swish"
+  | "hard-sigmoid"
   | { kind: "keras-relu"; maxValue: number; negativeSlope: number; threshold: number };
 
 export function isKernelActivation(act: Act): act is Activation {
@@ -130,6 +134,33 @@ export interface ReshapeNode extends Base {
   op: "reshape";
   /** Target dimensions after the batch; one may be -1. */
   target: number[];
+  /** Instead of a target: the axes after the batch (0-based) of size 1 to drop (TF's Squeeze). */
+  squeeze?: number[];
+}
+
+/** Inputs joined along the channel (last) axis; the other dimensions agree. */
+export interface ConcatNode extends Base {
+  op: "concat";
+}
+
+/**
+ * The elementwise product of two tensors; a [1, 1, C] or [C] input is broadcast over the
+ * pixels of the other (a squeeze-excite gate).
+ */
+export interface MulNode extends Base {
+  op: "mul";
+}
+
+/** TensorFlow's ResizeBilinear / ResizeNearestNeighbor to a fixed size (Keras's UpSampling2D). */
+export interface ResizeNode extends Base {
+  op: "resize";
+  method: "bilinear" | "nearest";
+  /** The output size, or with `byFactor` what the input's height and width are multiplied by. */
+  height: number;
+  width: number;
+  byFactor: boolean;
+  alignCorners: boolean;
+  halfPixelCenters: boolean;
 }
 
 export interface SimpleNode extends Base {
@@ -147,6 +178,9 @@ export type Node =
   | PoolNode
   | GlobalPoolNode
   | ReshapeNode
+  | ConcatNode
+  | MulNode
+  | ResizeNode
   | SimpleNode;
 
 export interface Graph {

@@ -69,7 +69,8 @@ class ModelBlocks implements Held {
   }
 }
 
-export class LayersModel {
+/** A loaded model (from loadLayersModel or loadGraphModel). */
+export class Model {
   private readonly blocks: ModelBlocks;
   private readonly steps: Step[];
   /** Per op (a reshape has no step): the kernels describe() lists. */
@@ -80,13 +81,15 @@ export class LayersModel {
   private outView: Float32Array | undefined;
   private disposed = false;
 
-  /** @internal Use loadLayersModel(). */
+  /** @internal Use loadLayersModel() or loadGraphModel(). */
   constructor(
     private readonly graph: Graph,
     /** The unfolded graph without weights, for costs. */
     private readonly layers: Graph,
     private readonly ops: Op[],
     private readonly rt: Runtime | null,
+    /** The loader, named in errors of the plan made at load. */
+    loader = "loadLayersModel",
   ) {
     this.blocks = new ModelBlocks(rt);
     this.steps = this.blocks.steps;
@@ -97,8 +100,7 @@ export class LayersModel {
         this.opKernels.push(step ? step.kernels.slice() : []);
         if (step) this.steps.push(step);
       }
-      if (graph.inputShape.every((d) => d !== null))
-        this.replan([1, ...(graph.inputShape as number[])], "loadLayersModel");
+      if (graph.inputShape.every((d) => d !== null)) this.replan([1, ...(graph.inputShape as number[])], loader);
     } catch (error) {
       this.dispose();
       throw error;
@@ -270,3 +272,8 @@ export class LayersModel {
     return this.outView;
   }
 }
+
+/** A model loaded by loadLayersModel. */
+export type LayersModel = Model;
+/** A model loaded by loadGraphModel. */
+export type GraphModel = Model;

@@ -11,15 +11,18 @@ import type { Activation } from "../types.js";
 import {
   type ActivationNode,
   type AffineNode,
+  type ConcatNode,
   type ConvNode,
   type DenseNode,
   type DepthwiseNode,
   type GlobalPoolNode,
   type Graph,
   kernelActivation,
+  type MulNode,
   type Node,
   type PadNode,
   type PoolNode,
+  type ResizeNode,
   type SimpleNode,
   type Window,
 } from "./graph.js";
@@ -48,7 +51,16 @@ export interface DepthwiseParams {
   act: Activation;
 }
 
-export type PassNode = ActivationNode | AffineNode | PadNode | PoolNode | GlobalPoolNode | SimpleNode;
+export type PassNode =
+  | ActivationNode
+  | AffineNode
+  | PadNode
+  | PoolNode
+  | GlobalPoolNode
+  | ConcatNode
+  | MulNode
+  | ResizeNode
+  | SimpleNode;
 
 export type Op =
   | { kind: "conv"; node: ConvNode; input: string; output: string }

@@ -15,9 +15,9 @@ export function own(object: object, key: string): unknown {
  */
 export const MAX_NAME_LENGTH = 1024;
 
-export function nameTooLong(field: string, name: string): RangeError {
+export function nameTooLong(field: string, name: string, op = "loadLayersModel"): RangeError {
   return new RangeError(
-    `loadLayersModel: ${field} is ${name.length} characters long ("${name.slice(0, 40)}…"); ` +
+    `${op}: ${field} is ${name.length} characters long ("${name.slice(0, 40)}…"); ` +
       `names may have at most ${MAX_NAME_LENGTH}`,
   );
 }

@@ -2,7 +2,17 @@
 
 import type { Geometry } from "../shapes.js";
 import type { PassNode } from "./ops.js";
-import { activationPass, addPass, affinePass, globalAvgPoolPass, padPass, poolPass } from "./passes.js";
+import {
+  activationPass,
+  addPass,
+  affinePass,
+  concatPass,
+  globalAvgPoolPass,
+  mulPass,
+  padPass,
+  poolPass,
+  resizePass,
+} from "./passes.js";
 import type { Plan } from "./plan.js";
 import { windowGeometry } from "./shape-inference.js";
 import { type Arena, type Needs, NO_NEEDS, type Step } from "./step.js";
@@ -18,6 +28,12 @@ export class PassStep implements Step {
   private geometry: Geometry | undefined;
   /** Absolute indices of the inputs for the current arena (rebuilt in bind, reused by run). */
   private absolute: number[] = [];
+  /** Concat: each input's channels, and the pixels (batch included). */
+  private widths: number[] = [];
+  private rows = 0;
+  /** Mul: which input is the full-size one, and the other's values per image. */
+  private full = 0;
+  private period = 0;
 
   constructor(
     private readonly node: PassNode,
@@ -34,6 +50,18 @@ export class PassStep implements Step {
     this.batch = plan.batch;
     this.dims = plan.dims.get(this.inputNames[0]) as number[];
     this.absolute = this.inputs.slice();
+    const last = (name: string) => {
+      const d = plan.dims.get(name) as number[];
+      return d[d.length - 1];
+    };
+    this.widths = this.inputNames.map(last);
+    this.rows = this.size / this.widths.reduce((a, b) => a + b, 0);
+    if (this.node.op === "mul") {
+      const values = this.inputNames.map((name) => (plan.dims.get(name) as number[]).reduce((a, b) => a * b, 1));
+      this.full = values[0] >= values[1] ? 0 : 1;
+      this.period = values[1 - this.full];
+      this.dims = plan.dims.get(this.inputNames[this.full]) as number[];
+    }
     if (this.node.op === "pool") {
       this.geometry = windowGeometry(this.node, this.node.window, this.dims[0], this.dims[1], plan.op);
     }
@@ -66,6 +94,24 @@ export class PassStep implements Step {
       case "pool":
         poolPass(mem, x, y, this.batch, h, w, c, this.geometry as Geometry, node.kind);
         break;
+      case "concat":
+        for (let i = 0; i < this.inputs.length; i++) this.absolute[i] = base + this.inputs[i];
+        concatPass(mem, this.absolute, this.widths, y, this.rows);
+        break;
+      case "mul": {
+        const perImage = this.size / this.batch;
+        const period = this.period === perImage ? this.size : this.period;
+        const a = base + this.inputs[this.full];
+        mulPass(mem, a, base + this.inputs[1 - this.full], y, this.size, period, perImage);
+        break;
+      }
+      case "resize": {
+        const outH = node.byFactor ? h * node.height : node.height;
+        const outW = node.byFactor ? w * node.width : node.width;
+        const { method, alignCorners, halfPixelCenters } = node;
+        resizePass(mem, x, y, this.batch, h, w, c, outH, outW, method, alignCorners, halfPixelCenters);
+        break;
+      }
       case "global-avg-pool":
         globalAvgPoolPass(mem, x, y, this.batch, h * w, c);
         break;

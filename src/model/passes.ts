@@ -61,6 +61,11 @@ export function activationPass(
     else if (act === "relu6") r = Math.min(Math.max(v, 0), 6);
     else if (act === "hardswish") r = hardswish(v);
     else if (act === "sigmoid") r = 1 / (1 + Math.exp(-v));
+    else if (act === "tanh") r = Math.tanh(v);
+    else if (act === "elu") r = v < 0 ? Math.exp(v) - 1 : v;
+    // As tfjs-layers composes them: sigmoid rounded to float32, then the product.
+    else if (act === "swish") r = Math.fround(1 / (1 + Math.exp(-v))) * v;
+    else if (act === "hard-sigmoid") r = Math.min(Math.max(Math.fround(Math.fround(0.2 * v) + 0.5), 0), 1);
     mem[y + i] = r;
   }
 }
@@ -169,4 +174,115 @@ export function globalAvgPoolPass(
       mem[y + b * c + ch] = acc / pixels;
     }
   }
+}
+
+/**
+ * Inputs joined along the channel axis: `inputs` are start indices, `widths` their channel
+ * counts, `rows` the number of pixels (batch included).
+ */
+export function concatPass(
+  mem: Float32Array,
+  inputs: readonly number[],
+  widths: readonly number[],
+  y: number,
+  rows: number,
+): void {
+  let total = 0;
+  for (let k = 0; k < widths.length; k++) total += widths[k];
+  let column = 0;
+  for (let k = 0; k < inputs.length; k++) {
+    const c = widths[k];
+    const x = inputs[k];
+    if (c === 1) {
+      for (let p = 0; p < rows; p++) mem[y + p * total + column] = mem[x + p];
+    } else {
+      for (let p = 0; p < rows; p++) mem.copyWithin(y + p * total + column, x + p * c, x + (p + 1) * c);
+    }
+    column += c;
+  }
+}
+
+/**
+ * y = a * b elementwise; when `b` has fewer values it is `period` values broadcast over
+ * every image's pixels (a [1, 1, C] gate per image: `perImage` values per image of `a`).
+ */
+export function mulPass(
+  mem: Float32Array,
+  a: number,
+  b: number,
+  y: number,
+  size: number,
+  period: number,
+  perImage: number,
+): void {
+  if (period === size) {
+    for (let i = 0; i < size; i++) mem[y + i] = mem[a + i] * mem[b + i];
+    return;
+  }
+  for (let start = 0, image = 0; start < size; start += perImage, image += period) {
+    for (let i = 0; i < perImage; i++) mem[y + start + i] = mem[a + start + i] * mem[b + image + (i % period)];
+  }
+}
+
+/**
+ * TensorFlow's ResizeBilinear / ResizeNearestNeighbor of `batch` h x w x c images to
+ * outH x outW, with its source-coordinate rules (tfjs-backend-cpu computes the same).
+ */
+export function resizePass(
+  mem: Float32Array,
+  x: number,
+  y: number,
+  batch: number,
+  h: number,
+  w: number,
+  c: number,
+  outH: number,
+  outW: number,
+  method: "bilinear" | "nearest",
+  alignCorners: boolean,
+  halfPixelCenters: boolean,
+): void {
+  const scaleOf = (inSize: number, outSize: number) =>
+    alignCorners && outSize > 1 ? (inSize - 1) / (outSize - 1) : inSize / outSize;
+  const sy = scaleOf(h, outH);
+  const sx = scaleOf(w, outW);
+  let o = y;
+  for (let b = 0; b < batch; b++) {
+    const image = x + b * h * w * c;
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        if (method === "nearest") {
+          const iy = nearestSource(oy, sy, h, alignCorners, halfPixelCenters);
+          const ix = nearestSource(ox, sx, w, alignCorners, halfPixelCenters);
+          const from = image + (iy * w + ix) * c;
+          for (let ch = 0; ch < c; ch++) mem[o++] = mem[from + ch];
+          continue;
+        }
+        const fy = halfPixelCenters ? Math.max(0, (oy + 0.5) * sy - 0.5) : oy * sy;
+        const fx = halfPixelCenters ? Math.max(0, (ox + 0.5) * sx - 0.5) : ox * sx;
+        const y0 = Math.min(h - 1, Math.floor(fy));
+        const x0 = Math.min(w - 1, Math.floor(fx));
+        const y1 = Math.min(h - 1, Math.ceil(fy));
+        const x1 = Math.min(w - 1, Math.ceil(fx));
+        const dy = fy - Math.floor(fy);
+        const dx = fx - Math.floor(fx);
+        const r0 = image + y0 * w * c;
+        const r1 = image + y1 * w * c;
+        for (let ch = 0; ch < c; ch++) {
+          const tl = mem[r0 + x0 * c + ch];
+          const tr = mem[r0 + x1 * c + ch];
+          const bl = mem[r1 + x0 * c + ch];
+          const br = mem[r1 + x1 * c + ch];
+          const top = tl + (tr - tl) * dx;
+          const bottom = bl + (br - bl) * dx;
+          mem[o++] = top + (bottom - top) * dy;
+        }
+      }
+    }
+  }
+}
+
+function nearestSource(out: number, scale: number, size: number, alignCorners: boolean, halfPixel: boolean): number {
+  const at = halfPixel ? (out + 0.5) * scale : out * scale;
+  return Math.max(0, Math.min(size - 1, alignCorners ? Math.round(at) : Math.floor(at)));
 }

@@ -93,7 +93,8 @@ function outputShape(op: string, node: Node, ins: number[][], input: number[]): 
       channels(op, node, x[x.length - 1], node.inUnits, "the kernel");
       return [...x.slice(0, -1), node.units];
     case "affine":
-      channels(op, node, x[x.length - 1], node.scale.length, "the batch norm");
+      // One value per channel, or one for all (a scalar Mul or Add of a graph model).
+      if (node.scale.length !== 1) channels(op, node, x[x.length - 1], node.scale.length, "the batch norm");
       return x.slice();
     case "pad": {
       const [h, w, c] = image(op, node, x);
@@ -105,7 +106,34 @@ function outputShape(op: string, node: Node, ins: number[][], input: number[]): 
       return node.keepDims ? [1, 1, c] : [c];
     }
     case "reshape":
-      return reshaped(op, node, x, node.target);
+      return node.squeeze ? squeezed(op, node, x, node.squeeze) : reshaped(op, node, x, node.target);
+    case "concat": {
+      const rank = x.length;
+      let total = 0;
+      for (const other of ins) {
+        if (other.length !== rank || other.some((d, i) => i < rank - 1 && d !== x[i])) {
+          fail(op, node, `inputs ${ins.map(show).join(", ")} differ in more than the last axis`);
+        }
+        total += other[rank - 1];
+      }
+      return [...x.slice(0, -1), total];
+    }
+    case "mul": {
+      if (ins.length !== 2) fail(op, node, `needs 2 inputs, got ${ins.length}`);
+      const [a, b] = size(ins[0]) >= size(ins[1]) ? ins : [ins[1], ins[0]];
+      if (!broadcastsOver(b, a)) {
+        fail(
+          op,
+          node,
+          `cannot multiply ${show(a)} by ${show(b)} (one must have the other's shape, or be [1, 1, C] / [C])`,
+        );
+      }
+      return a.slice();
+    }
+    case "resize": {
+      const [h, w, c] = image(op, node, x);
+      return node.byFactor ? [h * node.height, w * node.width, c] : [node.height, node.width, c];
+    }
     case "add":
       if (ins.length < 2) fail(op, node, `needs at least 2 inputs, got ${ins.length}`);
       for (const other of ins) {
@@ -117,6 +145,24 @@ function outputShape(op: string, node: Node, ins: number[][], input: number[]): 
     default:
       return x.slice();
   }
+}
+
+/** `gate` is `x`'s shape, or one channel vector ([C], [1, C] or [1, 1, C]) of x's channels. */
+export function broadcastsOver(gate: number[], x: number[]): boolean {
+  if (gate.length === x.length && gate.every((d, i) => d === x[i])) return true;
+  const c = x[x.length - 1];
+  return gate.length <= x.length && gate[gate.length - 1] === c && gate.slice(0, -1).every((d) => d === 1);
+}
+
+/** TF's Squeeze: `axes` count the batch (axis 0, never squeezed); none given squeezes every size-1 axis. */
+function squeezed(op: string, node: Node, x: number[], axes: number[]): number[] {
+  const drop = axes.map((a) => (a < 0 ? a + x.length + 1 : a) - 1);
+  for (const [i, axis] of drop.entries()) {
+    if (!(axis >= 0 && axis < x.length) || x[axis] !== 1) {
+      fail(op, node, `cannot squeeze axis ${axes[i]} of ${show([null, ...x])}: its size is not 1`);
+    }
+  }
+  return x.filter((d, i) => (drop.length ? !drop.includes(i) : d !== 1));
 }
 
 function reshaped(op: string, node: Node, x: number[], target: number[]): number[] {

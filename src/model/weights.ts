@@ -12,7 +12,6 @@ export interface Weight {
   data: Float32Array;
 }
 
-const OP = "loadLayersModel";
 const STORED_BYTES = new Map([
   ["float32", 4],
   ["int32", 4],
@@ -22,19 +21,19 @@ const STORED_BYTES = new Map([
 ]);
 
 /** Every weight by name. Throws when a spec is malformed or the bytes run out or are left over. */
-export function decodeWeights(specs: WeightSpec[], bytes: Uint8Array): Map<string, Weight> {
+export function decodeWeights(specs: WeightSpec[], bytes: Uint8Array, op = "loadLayersModel"): Map<string, Weight> {
   const weights = new Map<string, Weight>();
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let offset = 0;
   specs.forEach((raw, i) => {
     const arg = `artifacts.weightSpecs[${i}]`;
-    const spec = checkSpec(raw, arg);
-    const size = sizeOf(spec, arg);
+    const spec = checkSpec(raw, arg, op);
+    const size = sizeOf(spec, arg, op);
     const stored = spec.quantization ? spec.quantization.dtype : spec.dtype;
     const byteLength = size * (STORED_BYTES.get(stored) as number);
     if (offset + byteLength > bytes.byteLength) {
       throw new RangeError(
-        `${OP}: artifacts.weightData (${bytes.byteLength} bytes) ends before weight '${spec.name}' ` +
+        `${op}: artifacts.weightData (${bytes.byteLength} bytes) ends before weight '${spec.name}' ` +
           `(${byteLength} bytes of ${stored} at byte ${offset})`,
       );
     }
@@ -43,26 +42,26 @@ export function decodeWeights(specs: WeightSpec[], bytes: Uint8Array): Map<strin
   });
   if (offset !== bytes.byteLength) {
     throw new RangeError(
-      `${OP}: artifacts.weightData has ${bytes.byteLength} bytes but artifacts.weightSpecs describe ${offset}`,
+      `${op}: artifacts.weightData has ${bytes.byteLength} bytes but artifacts.weightSpecs describe ${offset}`,
     );
   }
   return weights;
 }
 
 /** The spec's own fields, checked for type and value (a copy: a getter is read once). */
-function checkSpec(raw: unknown, arg: string): WeightSpec {
-  if (raw === null || typeof raw !== "object") throw new TypeError(`${OP}: ${arg} (${show(raw)}) must be an object`);
+function checkSpec(raw: unknown, arg: string, op: string): WeightSpec {
+  if (raw === null || typeof raw !== "object") throw new TypeError(`${op}: ${arg} (${show(raw)}) must be an object`);
   const name = own(raw, "name");
   const shape = own(raw, "shape");
   const dtype = own(raw, "dtype");
   const quantization = own(raw, "quantization");
-  if (typeof name !== "string") throw new TypeError(`${OP}: ${arg}.name (${show(name)}) must be a string`);
-  if (name.length > MAX_NAME_LENGTH) throw nameTooLong(`${arg}.name`, name);
+  if (typeof name !== "string") throw new TypeError(`${op}: ${arg}.name (${show(name)}) must be a string`);
+  if (name.length > MAX_NAME_LENGTH) throw nameTooLong(`${arg}.name`, name, op);
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new TypeError(`${OP}: ${arg}.shape (${show(shape)}) of '${name}' must be non-negative integers`);
+    throw new TypeError(`${op}: ${arg}.shape (${show(shape)}) of '${name}' must be non-negative integers`);
   }
   if (dtype !== "float32" && dtype !== "int32") {
-    throw new RangeError(`${OP}: ${arg}.dtype (${show(dtype)}) of '${name}' must be "float32" or "int32"`);
+    throw new RangeError(`${op}: ${arg}.dtype (${show(dtype)}) of '${name}' must be "float32" or "int32"`);
   }
   // Every field own, even when absent: a polluted Object.prototype.quantization must not be read.
   const spec: WeightSpec = { name, shape: shape.slice(), dtype, quantization: undefined };
@@ -74,13 +73,13 @@ function checkSpec(raw: unknown, arg: string): WeightSpec {
   if (q.dtype === "uint8" || q.dtype === "uint16") {
     if (typeof q.min !== "number" || typeof q.scale !== "number") {
       throw new TypeError(
-        `${OP}: ${arg}.quantization of '${name}' (${q.dtype}) must have numbers min and scale ` +
+        `${op}: ${arg}.quantization of '${name}' (${q.dtype}) must have numbers min and scale ` +
           `(got ${show(q.min)}, ${show(q.scale)})`,
       );
     }
   } else if (q.dtype !== "float16" || dtype !== "float32") {
     throw new RangeError(
-      `${OP}: ${arg}.quantization.dtype (${show(q.dtype)}) of '${name}' must be "uint8", "uint16", ` +
+      `${op}: ${arg}.quantization.dtype (${show(q.dtype)}) of '${name}' must be "uint8", "uint16", ` +
         `or "float16" for a float32 weight`,
     );
   }
@@ -89,13 +88,13 @@ function checkSpec(raw: unknown, arg: string): WeightSpec {
 }
 
 /** The spec's element count, refused unless every partial product is a safe integer (no NaN or Infinity sizes). */
-function sizeOf(spec: WeightSpec, arg: string): number {
+function sizeOf(spec: WeightSpec, arg: string, op: string): number {
   let size = 1;
   for (const d of spec.shape) {
     size *= d;
     if (!Number.isSafeInteger(size)) {
       throw new RangeError(
-        `${OP}: ${arg}.shape ${show(spec.shape)} of '${spec.name}' describes more values than a safe integer counts ` +
+        `${op}: ${arg}.shape ${show(spec.shape)} of '${spec.name}' describes more values than a safe integer counts ` +
           `(${Number.MAX_SAFE_INTEGER}); no weightData holds that many`,
       );
     }
