@@ -492,6 +492,13 @@ const NOT_OUTPUTS = new Set(["Const", "Placeholder", "NoOp"]);
 /** The graph of a graph model's topology, over its decoded weights. */
 export function graphFromTf(topology: object, weights: Map<string, Weight>): Graph {
   const tfNodes = readGraphDef(topology);
+  const inputs = tfNodes.filter((n) => n.op === "Placeholder");
+  if (inputs.length > 1) {
+    throw new RangeError(
+      `${OP}: the graph has ${inputs.length} inputs (${inputs.map((n) => `'${n.name}'`).join(", ")}); models with ` +
+        "one input are supported",
+    );
+  }
   const c = new Converter(weights);
   const read = new Set<string>();
   for (const node of tfNodes) for (const input of node.inputs) read.add(input);
