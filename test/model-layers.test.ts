@@ -142,6 +142,43 @@ function anySize(): tfl.LayersModel {
   return tfl.model({ inputs: input, outputs: y });
 }
 
+/**
+ * Inception-style branches joined by Concatenate (two of them, one with a 1-channel branch),
+ * a squeeze-excite gate (GlobalAveragePooling2D, Reshape to 1x1 -> 1x1 convs -> Multiply), the
+ * activations run as passes, and UpSampling2D both ways.
+ */
+function concatAndGates(): tfl.LayersModel {
+  const input = tfl.input({ shape: [12, 10, 6] });
+  const branch = (filters: number, kernelSize: number, activation: string) =>
+    L.conv2d({ filters, kernelSize, padding: "same", activation: activation as "relu" }).apply(
+      input,
+    ) as tfl.SymbolicTensor;
+  const pooled = L.maxPooling2d({ poolSize: 3, strides: 1, padding: "same" }).apply(input) as tfl.SymbolicTensor;
+  let y = L.concatenate().apply([
+    branch(4, 1, "relu"),
+    branch(1, 3, "tanh"),
+    branch(5, 3, "elu"),
+    pooled,
+  ]) as tfl.SymbolicTensor;
+  const pooledAll = L.globalAveragePooling2d({}).apply(y) as tfl.SymbolicTensor;
+  const squeeze = L.reshape({ targetShape: [1, 1, 16] }).apply(pooledAll) as tfl.SymbolicTensor;
+  let gate = L.conv2d({ filters: 4, kernelSize: 1, activation: "relu" }).apply(squeeze) as tfl.SymbolicTensor;
+  gate = L.conv2d({ filters: 16, kernelSize: 1, activation: "hardSigmoid" }).apply(gate) as tfl.SymbolicTensor;
+  y = L.multiply().apply([y, gate]) as tfl.SymbolicTensor;
+  y = L.conv2d({ filters: 6, kernelSize: 3, strides: 2, padding: "same", activation: "swish" }).apply(
+    y,
+  ) as tfl.SymbolicTensor;
+  const near = L.upSampling2d({ size: [2, 3] }).apply(y) as tfl.SymbolicTensor;
+  const smooth = L.upSampling2d({ size: [2, 3], interpolation: "bilinear" }).apply(y) as tfl.SymbolicTensor;
+  y = L.concatenate({ axis: 3 }).apply([
+    near,
+    smooth,
+    L.multiply().apply([near, smooth]) as tfl.SymbolicTensor,
+  ]) as tfl.SymbolicTensor;
+  y = L.activation({ activation: "sigmoid" }).apply(y) as tfl.SymbolicTensor;
+  return tfl.model({ inputs: input, outputs: y });
+}
+
 interface Case {
   name: string;
   build: () => tfl.LayersModel;
@@ -164,6 +201,14 @@ const CASES: Case[] = [
     inputs: [
       [1, 40, 36, 8],
       [2, 40, 36, 8],
+    ],
+  },
+  {
+    name: "Concatenate, Multiply (a squeeze-excite gate and two tensors), UpSampling2D, tanh/elu/swish/hard_sigmoid",
+    build: concatAndGates,
+    inputs: [
+      [1, 12, 10, 6],
+      [2, 12, 10, 6],
     ],
   },
   {
@@ -607,7 +652,7 @@ describe("costs", () => {
   });
 
   it("needs an input shape when the model leaves sizes open", () => {
-    const model = loadLayersModel(find(CASES[3].name).artifacts);
+    const model = loadLayersModel(find("input size given at predict time").artifacts);
     expect(() => model.cost()).toThrow(
       /cost: the model's input shape \[null, null, null, 3\] has unknown sizes; pass inputShape/,
     );
