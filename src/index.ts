@@ -4,6 +4,7 @@ export type { CostOptions, OpCost, SeparableComparison, SeparableCost, Separable
 export * as cost from "./cost.js";
 export { backend, init, initSync, threads } from "./init.js";
 export type {
+  FetchOptions,
   Fusion,
   GraphModel,
   LayerCost,
@@ -13,6 +14,7 @@ export type {
   ModelArtifacts,
   ModelCost,
   OpDescription,
+  UrlLoadOptions,
   WeightSpec,
 } from "./model/index.js";
 export { loadGraphModel, loadLayersModel } from "./model/index.js";

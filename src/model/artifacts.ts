@@ -25,6 +25,7 @@ export interface ModelArtifacts {
 
 /** Where the artifacts come from, for the errors of someone holding something else. */
 const HOW_TO_READ =
+  "pass model.json's URL or path instead (the loader then fetches it and its weight files), or " +
   "read model.json and its weight files (weightSpecs: the weights of every weightsManifest group; " +
   "weightData: the bytes of the files their paths name, concatenated), or with TensorFlow.js " +
   "`await tf.io.http(url).load()` (any tf.io handler's load() returns artifacts); " +
@@ -35,12 +36,6 @@ export function readArtifacts(
   artifacts: unknown,
   op = "loadLayersModel",
 ): { topology: unknown; specs: WeightSpec[]; bytes: Uint8Array } {
-  if (typeof artifacts === "string" || artifacts instanceof URL) {
-    throw new TypeError(
-      `${op}: artifacts (${show(typeof artifacts === "string" ? artifacts : artifacts.href)}) is a path or URL; ` +
-        `${op} takes the model in memory, { modelTopology, weightSpecs, weightData }: ${HOW_TO_READ}`,
-    );
-  }
   if (artifacts === null || typeof artifacts !== "object") {
     throw new TypeError(
       `${op}: artifacts (${show(artifacts)}) must be an object { modelTopology, weightSpecs, weightData }`,
