@@ -183,7 +183,7 @@ for (const build of ALL_BACKENDS) {
         const topology = functional([input([null, 1])], "in", "in", { input_layers: [entry] });
         const error = caught(() => loadLayersModel(artifacts(topology)));
         expect(error).toBeInstanceOf(TypeError);
-        expect(error.message).toMatch(/^loadLayersModel: input_layers .* must be \[\[layer name, 0, 0\]\]/);
+        expect(error.message).toMatch(/^loadLayersModel: input_layers .* must be \[\[layer name, 0, 0\], \.\.\.\]/);
       }
     });
   });

@@ -940,3 +940,32 @@ describe("non-finite weights", () => {
     }
   });
 });
+
+describe("a layers model with several outputs", () => {
+  it("predictAll returns them in output_layers order, as tfjs-layers' predict does", async () => {
+    await tf.setBackend("cpu");
+    const input = tfl.input({ shape: [8, 7, 3] });
+    const stem = L.conv2d({ filters: 6, kernelSize: 3, padding: "same", activation: "relu", name: "stem" }).apply(
+      input,
+    ) as tfl.SymbolicTensor;
+    const pooled = L.globalAveragePooling2d({ name: "pooled" }).apply(stem) as tfl.SymbolicTensor;
+    const head = L.dense({ units: 4, activation: "softmax", name: "head" }).apply(pooled) as tfl.SymbolicTensor;
+    const model = tfl.model({ inputs: input, outputs: [head, stem, pooled] });
+    seedWeights(model, 31);
+    const x = randomTensor(rng(32), [2, 8, 7, 3]);
+    const want = tf.tidy(() =>
+      (model.predict(tf.tensor(x.data, x.shape)) as tf.Tensor[]).map((t) => ({
+        data: t.dataSync() as Float32Array,
+        shape: t.shape,
+      })),
+    );
+    const artifacts = await artifactsOf(model);
+    for (const backend of ALL_BACKENDS) {
+      await init({ backend });
+      const loaded = loadLayersModel(artifacts);
+      expect(loaded.outputNames).toEqual(["head", "stem", "pooled"]);
+      for (const [i, y] of loaded.predictAll(x).entries()) expectNear(y, want[i], 1e-5, `${backend} output ${i}`);
+      loaded.dispose();
+    }
+  });
+});

@@ -51,7 +51,8 @@ export function toGraph(topology: Topology, weights: Map<string, Weight>): Graph
     node.params = config.params;
     return node;
   });
-  return { nodes, output: topology.output, inputShape: topology.inputShape.slice(1) };
+  const outputs = topology.outputs;
+  return { nodes, outputs: outputs.slice(), outputNames: outputs.slice(), inputShape: topology.inputShape.slice(1) };
 }
 
 function base(c: LayerConfig) {

@@ -34,13 +34,13 @@ class Rewriter {
    * rewritten per removal: an Add of thousands of inputs would be rescanned for each one.
    */
   private readonly alias = new Map<string, string>();
-  output: string;
+  readonly outputs: string[];
 
   constructor(
     readonly nodes: readonly Node[],
-    output: string,
+    outputs: string[],
   ) {
-    this.output = output;
+    this.outputs = outputs.slice();
     for (const node of nodes) {
       this.byName.set(node.name, node);
       this.consumersOf.set(node.name, new Set());
@@ -75,7 +75,11 @@ class Rewriter {
 
   /** True when `name`'s output feeds exactly one node and is not the model output. */
   private single(name: string): boolean {
-    return name !== this.output && this.consumersOf.get(name)?.size === 1;
+    return !this.isOutput(name) && this.consumersOf.get(name)?.size === 1;
+  }
+
+  isOutput(name: string): boolean {
+    return this.outputs.includes(name);
   }
 
   /** The producer of `node`'s only input when `node` is that producer's only consumer. */
@@ -93,23 +97,23 @@ class Rewriter {
     for (const consumer of this.consumersOf.get(node.name) as Set<Node>) target.add(consumer);
     this.consumersOf.delete(node.name);
     this.alias.set(node.name, replacement);
-    if (this.output === node.name) this.output = replacement;
+    for (let i = 0; i < this.outputs.length; i++) if (this.outputs[i] === node.name) this.outputs[i] = replacement;
     this.removed.add(node);
   }
 
   /** The folded graph: live nodes with their inputs resolved (new arrays: the unfolded graph shares the old). */
-  graph(inputShape: Graph["inputShape"]): Graph {
+  graph(inputShape: Graph["inputShape"], outputNames: string[]): Graph {
     const nodes = this.live();
     for (const node of nodes) {
       if (node.inputs.some((i) => this.alias.has(i))) node.inputs = node.inputs.map((i) => this.resolve(i));
     }
-    return { nodes, output: this.output, inputShape };
+    return { nodes, outputs: this.outputs, outputNames, inputShape };
   }
 }
 
 export function fold(graph: Graph): Graph {
   const split = splitActivations(graph);
-  const g = new Rewriter(split.nodes, split.output);
+  const g = new Rewriter(split.nodes, split.outputs);
   for (const node of g.nodes) {
     if (node.op === "identity" || (node.op === "activation" && node.act === "linear")) g.bypass(node);
   }
@@ -130,7 +134,7 @@ export function fold(graph: Graph): Graph {
     }
   }
   for (const node of g.nodes) {
-    if (node.op !== "pad" || node.name === g.output || !g.isLive(node)) continue;
+    if (node.op !== "pad" || g.isOutput(node.name) || !g.isLive(node)) continue;
     const consumers = g.consumers(node.name);
     if (consumers.length === 0 || !consumers.every(isWindowed)) continue;
     for (const consumer of consumers) {
@@ -140,14 +144,14 @@ export function fold(graph: Graph): Graph {
     }
     g.bypass(node);
   }
-  return g.graph(graph.inputShape);
+  return g.graph(graph.inputShape, graph.outputNames);
 }
 
 /**
  * A layer whose own activation the kernels cannot apply gets it as a separate node right after
  * it, which its consumers (and the output) read instead. One pass over the graph.
  */
-function splitActivations(graph: Graph): { nodes: Node[]; output: string } {
+function splitActivations(graph: Graph): { nodes: Node[]; outputs: string[] } {
   const renamed = new Map<string, string>();
   const nodes: Node[] = [];
   const added: [activation: Node, producer: string][] = [];
@@ -166,13 +170,13 @@ function splitActivations(graph: Graph): { nodes: Node[]; output: string } {
     nodes.push(activation);
     added.push([activation, node.name]);
   }
-  if (renamed.size === 0) return { nodes, output: graph.output };
+  if (renamed.size === 0) return { nodes, outputs: graph.outputs };
   for (const node of nodes) {
     if (node.inputs.some((i) => renamed.has(i))) node.inputs = node.inputs.map((i) => renamed.get(i) ?? i);
   }
   // Set after the renaming, which must not reach them.
   for (const [activation, producer] of added) activation.inputs = [producer];
-  return { nodes, output: renamed.get(graph.output) ?? graph.output };
+  return { nodes, outputs: graph.outputs.map((o) => renamed.get(o) ?? o) };
 }
 
 function outChannels(node: Weighted): number {

@@ -504,23 +504,24 @@ export function graphFromTf(topology: object, weights: Map<string, Weight>): Gra
   for (const node of tfNodes) for (const input of node.inputs) read.add(input);
   for (const node of tfNodes) c.convert(node);
   if (c.inputName === undefined) throw new RangeError(`${OP}: the graph has no Placeholder (its input)`);
-  const sinks = tfNodes.filter((n) => !read.has(n.name) && !NOT_OUTPUTS.has(n.op));
-  if (sinks.length !== 1) {
-    throw new RangeError(
-      `${OP}: the graph has ${sinks.length} outputs (${sinks.map((n) => `'${n.name}'`).join(", ")}); models with ` +
-        "exactly one output are supported",
-    );
-  }
-  const out = c.value(sinks[0].name);
-  if (out?.kind !== "tensor") throw new RangeError(`${OP}: the graph's output '${sinks[0].name}' is a constant`);
-  return { nodes: pruned(c.nodes, out.name), output: out.name, inputShape: c.inputShape as (number | null)[] };
+  // The outputs in file order, as tfjs-converter's executor lists them.
+  const sinks = tfNodes.filter((n) => !read.has(n.name) && !NOT_OUTPUTS.has(n.op)).sort((x, y) => x.index - y.index);
+  if (sinks.length === 0)
+    throw new RangeError(`${OP}: the graph has no output (every node is a constant or the input)`);
+  const outputs = sinks.map((sink) => {
+    const out = c.value(sink.name);
+    if (out?.kind !== "tensor") throw new RangeError(`${OP}: the graph's output '${sink.name}' is a constant`);
+    return out.name;
+  });
+  const outputNames = sinks.map((sink) => sink.name);
+  return { nodes: pruned(c.nodes, outputs), outputs, outputNames, inputShape: c.inputShape as (number | null)[] };
 }
 
-/** The nodes the output depends on (the input always), in their order. */
-function pruned(nodes: Node[], output: string): Node[] {
+/** The nodes the outputs depend on (the input always), in their order. */
+function pruned(nodes: Node[], outputs: string[]): Node[] {
   const byName = new Map(nodes.map((n) => [n.name, n]));
   const needed = new Set<string>([nodes[0].name]);
-  const stack = [output];
+  const stack = outputs.slice();
   while (stack.length > 0) {
     const name = stack.pop() as string;
     if (needed.has(name) && name !== nodes[0].name) continue;

@@ -15,6 +15,8 @@ export interface TfNode {
   /** The tensors read, as node names ("^name" control inputs dropped, ":0" stripped). */
   inputs: string[];
   attr: Attrs;
+  /** Its place in the file (the sort reorders). */
+  index: number;
 }
 
 function fail(message: string): never {
@@ -177,7 +179,7 @@ export function readGraphDef(topology: object): TfNode[] {
       }
       inputs.push(colon >= 0 && /^\d+$/.test(index) ? ref.slice(0, colon) : ref);
     }
-    const node = { name, op, inputs, attr: new Attrs(name, op, attr) };
+    const node = { name, op, inputs, attr: new Attrs(name, op, attr), index: i };
     byName.set(name, node);
     return node;
   });

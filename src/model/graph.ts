@@ -186,7 +186,10 @@ export type Node =
 export interface Graph {
   /** Dependency order; nodes[0] is the input. */
   nodes: Node[];
-  output: string;
+  /** The tensors predict returns, in order (one may appear twice, or be the input). */
+  outputs: string[];
+  /** What the file calls each output (an Identity or a folded layer leaves another tensor). */
+  outputNames: string[];
   /** Input dimensions after the batch (null: any size). */
   inputShape: (number | null)[];
 }

@@ -78,7 +78,8 @@ export class Model {
   private plan: Plan | undefined;
   private readonly arena: Arena = { mem: new Float32Array(0), base: 0, ptr: 0, scratch: 0, zeros: 0, rows: 0 };
   private jsArena = new Float32Array(0);
-  private outView: Float32Array | undefined;
+  /** Views of the output slots, re-derived only when memory grew or the plan changed. */
+  private readonly outViews: Float32Array[] = [];
   private disposed = false;
 
   /** @internal Use loadLayersModel() or loadGraphModel(). */
@@ -148,25 +149,72 @@ export class Model {
     return modelCost(this.layers, dims as number[], "cost");
   }
 
+  /** The names of the model's outputs, in the order predictAll() returns them. */
+  get outputNames(): string[] {
+    return this.graph.outputNames.slice();
+  }
+
   /**
    * Runs the model on x (batch first). Returns a new tensor, or fills `out` and returns it.
    * The first call with a new input shape plans memory for it; later calls allocate nothing
-   * but the returned tensor (nothing at all with `out`).
+   * but the returned tensor (nothing at all with `out`). A model with several outputs is run
+   * with predictAll().
    */
   predict(x: Tensor, out?: Tensor): Tensor {
-    if (this.disposed) throw new Error("predict: the model was disposed; load it again");
-    this.checkInput(x);
+    const count = this.graph.outputs.length;
+    if (count !== 1 && !this.disposed) {
+      throw new TypeError(
+        `predict: the model has ${count} outputs (${this.outputNames.map((n) => `'${n}'`).join(", ")}); ` +
+          "predictAll(x) returns them all",
+      );
+    }
+    const plan = this.run(x, out, "predict", "out");
+    const result = this.outputView(plan, 0);
+    if (out !== undefined) {
+      out.data.set(result);
+      return out;
+    }
+    return { data: result.slice(), shape: plan.outputs[0].shape.slice() };
+  }
+
+  /**
+   * Runs the model on x and returns every output, in outputNames order: new tensors, or
+   * `outs` filled (one tensor per output, each of its shape), allocating nothing.
+   */
+  predictAll(x: Tensor, outs?: Tensor[]): Tensor[] {
+    const count = this.graph.outputs.length;
+    if (outs !== undefined && (!Array.isArray(outs) || outs.length !== count)) {
+      throw rangeError("predictAll", "outs", outs, `be an array of ${count} tensors, one per output`);
+    }
+    const plan = this.run(x, outs, "predictAll", "outs");
+    if (outs !== undefined) {
+      for (let i = 0; i < count; i++) outs[i].data.set(this.outputView(plan, i));
+      return outs;
+    }
+    return plan.outputs.map((slot, i) => ({ data: this.outputView(plan, i).slice(), shape: slot.shape.slice() }));
+  }
+
+  /** Checks x (and the outputs to fill), plans for its shape and runs the steps. */
+  private run(x: Tensor, out: Tensor | Tensor[] | undefined, op: string, outArg: string): Plan {
+    if (this.disposed) throw new Error(`${op}: the model was disposed; load it again`);
+    this.checkInput(x, op);
     // x's data may view this memory (a plain tensor around a createTensor tensor's .data); a
     // re-plan can grow it, so the copy is taken from data that survives that.
     const replanning = this.plan === undefined || !sameShape(this.plan.input.shape, x.shape);
     const input = replanning && this.rt ? { data: this.rt.heap.survivingGrowth(x.data), shape: x.shape } : x;
-    const plan = this.planFor(x.shape);
+    const plan = this.planFor(x.shape, op);
     if (out !== undefined) {
-      checkTensor("predict", "out", out, plan.output.shape.length);
-      if (!sameShape(out.shape, plan.output.shape)) {
-        throw rangeError("predict", "out.shape", out.shape, `equal the output shape ${show(plan.output.shape)}`);
+      const list = Array.isArray(out) ? out : undefined;
+      for (let i = 0; i < plan.outputs.length; i++) {
+        const o = list ? list[i] : (out as Tensor);
+        const arg = list ? `${outArg}[${i}]` : outArg;
+        const shape = plan.outputs[i].shape;
+        checkTensor(op, arg, o, shape.length);
+        if (!sameShape(o.shape, shape))
+          throw rangeError(op, `${arg}.shape`, o.shape, `equal the output shape ${show(shape)}`);
+        checkNoOverlap(op, o, x);
+        if (!list) break;
       }
-      checkNoOverlap("predict", out, x);
     }
     const arena = this.arena;
     if (this.rt) {
@@ -174,14 +222,9 @@ export class Model {
       arena.base = arena.ptr >>> 2;
     }
     // Read once and checked against the plan: a getter need not return what checkInput saw.
-    arena.mem.set(dataToCopy("predict", "x", input, plan.input.size), arena.base + plan.input.offset);
+    arena.mem.set(dataToCopy(op, "x", input, plan.input.size), arena.base + plan.input.offset);
     for (let i = 0; i < this.steps.length; i++) this.steps[i].run(arena);
-    const result = this.outputView(plan);
-    if (out !== undefined) {
-      out.data.set(result);
-      return out;
-    }
-    return { data: result.slice(), shape: plan.output.shape.slice() };
+    return plan;
   }
 
   /** Frees the packed weights and planned buffers; the model cannot predict afterwards. */
@@ -193,9 +236,9 @@ export class Model {
     this.blocks.release();
   }
 
-  private checkInput(x: Tensor): void {
+  private checkInput(x: Tensor, op: string): void {
     const declared = this.graph.inputShape;
-    checkTensor("predict", "x", x, declared.length + 1);
+    checkTensor(op, "x", x, declared.length + 1);
     for (let i = 0; i < declared.length; i++) {
       const d = declared[i];
       if (d !== null && x.shape[i + 1] !== d) {
@@ -204,7 +247,7 @@ export class Model {
         const hint =
           declared.length === 3 && channels !== null ? channelMismatchHint(x.shape, channels, undefined) : "";
         throw rangeError(
-          "predict",
+          op,
           `x.shape[${i + 1}]`,
           x.shape[i + 1],
           `equal the model's input shape ${show(this.inputShape)}${hint}`,
@@ -213,10 +256,10 @@ export class Model {
     }
   }
 
-  private planFor(shape: number[]): Plan {
+  private planFor(shape: number[], op: string): Plan {
     const plan = this.plan;
     if (plan && sameShape(plan.input.shape, shape)) return plan;
-    return this.replan(shape, "predict");
+    return this.replan(shape, op);
   }
 
   private replan(shape: number[], op: string): Plan {
@@ -259,17 +302,18 @@ export class Model {
   private releasePlan(): void {
     this.blocks.releasePlanned();
     this.plan = undefined;
-    this.outView = undefined;
+    this.outViews.length = 0;
   }
 
-  /** The output slot as a view, re-derived only when memory grew or the plan changed. */
-  private outputView(plan: Plan): Float32Array {
+  /** Output `i`'s slot as a view, re-derived only when memory grew or the plan changed. */
+  private outputView(plan: Plan, i: number): Float32Array {
     const mem = this.arena.mem;
-    if (this.outView === undefined || this.outView.buffer !== mem.buffer) {
-      const start = this.arena.base + plan.output.offset;
-      this.outView = mem.subarray(start, start + plan.output.size);
-    }
-    return this.outView;
+    const view = this.outViews[i];
+    if (view !== undefined && view.buffer === mem.buffer) return view;
+    const start = this.arena.base + plan.outputs[i].offset;
+    const fresh = mem.subarray(start, start + plan.outputs[i].size);
+    this.outViews[i] = fresh;
+    return fresh;
   }
 }
 

@@ -97,6 +97,7 @@ function pointwiseOf(node: ConvNode): PointwiseParams {
 
 export function buildOps(graph: Graph, fusion: Fusion): Op[] {
   const byName = new Map(graph.nodes.map((n) => [n.name, n]));
+  const outputs = new Set(graph.outputs);
   const consumers = new Map<string, Node[]>();
   for (const node of graph.nodes) {
     for (const input of node.inputs) {
@@ -108,7 +109,7 @@ export function buildOps(graph: Graph, fusion: Fusion): Op[] {
   /** The one node consuming `name`, if it is the only one and `name` is not the output. */
   const sole = (name: string): Node | undefined => {
     const list = consumers.get(name);
-    return name !== graph.output && list?.length === 1 ? list[0] : undefined;
+    return !outputs.has(name) && list?.length === 1 ? list[0] : undefined;
   };
   /** Nodes taken into a chain; each chain runs where its last node was. */
   const absorbed = new Set<string>();

@@ -25,7 +25,8 @@ export interface Plan {
   slots: Map<string, Slot>;
   arenaFloats: number;
   input: Slot;
-  output: Slot;
+  /** In the graph's output order. */
+  outputs: Slot[];
 }
 
 /** The tensors an op reads. */
@@ -74,7 +75,7 @@ export function makePlan(graph: Graph, ops: Op[], inputShape: number[], op: stri
     for (const name of opInputs(op)) touch(name, i);
     touch(op.output, i);
   });
-  touch(graph.output, ops.length);
+  for (const output of graph.outputs) touch(output, ops.length);
   const keys = [...lifetimes.keys()];
   const { offsets, total } = assignOffsets(keys.map((k) => lifetimes.get(k) as Lifetime));
   if (4 * total > MAX_BYTES) {
@@ -103,5 +104,6 @@ export function makePlan(graph: Graph, ops: Op[], inputShape: number[], op: stri
     for (const name of opInputs(op)) slot(name);
     slot(op.output);
   }
-  return { op, batch, dims, slots, arenaFloats: total, input: slot(inputName), output: slot(graph.output) };
+  const input = slot(inputName);
+  return { op, batch, dims, slots, arenaFloats: total, input, outputs: graph.outputs.map(slot) };
 }

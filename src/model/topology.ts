@@ -17,7 +17,7 @@ export interface Topology {
   /** Dependency order, from the input layer to the output layer. */
   layers: KerasLayer[];
   input: string;
-  output: string;
+  outputs: string[];
   /** The input's shape with the batch first; null where any size is accepted. */
   inputShape: (number | null)[];
 }
@@ -102,7 +102,7 @@ function sequential(config: unknown): Topology {
     previous = layer.name;
   }
   checkUnique(layers);
-  return { layers, input: layers[0].name, output: previous, inputShape };
+  return { layers, input: layers[0].name, outputs: [previous], inputShape };
 }
 
 function functional(config: unknown): Topology {
@@ -120,32 +120,30 @@ function functional(config: unknown): Topology {
     if (byName.has(node.name)) fail(`two layers are named '${node.name}'`);
     byName.set(node.name, node);
   });
-  const input = endpoint(own(config, "input_layers"), "input");
-  const output = endpoint(own(config, "output_layers"), "output");
+  const [input, ...others] = endpoints(own(config, "input_layers"), "input");
+  if (others.length > 0)
+    unsupported(`models with ${others.length + 1} inputs are not supported (input_layers ${show([input, ...others])})`);
+  const outputs = endpoints(own(config, "output_layers"), "output");
   const inputLayer = byName.get(input);
   if (!inputLayer) fail(`the input layer '${input}' is not among the layers`);
   const inputShape = shapeOf(inputLayer.config, input);
   if (inputLayer.className !== "InputLayer" || !inputShape) {
     fail(`the input layer '${input}' must be an InputLayer with a batch_input_shape`);
   }
-  return { layers: dependencyOrder(byName, input, output), input, output, inputShape };
+  return { layers: dependencyOrder(byName, input, outputs), input, outputs, inputShape };
 }
 
-/** The one layer named by input_layers / output_layers ([[name, 0, 0]]). */
-function endpoint(list: unknown, what: string): string {
+/** The layers named by input_layers / output_layers ([[name, 0, 0], ...]). */
+function endpoints(list: unknown, what: string): string[] {
   if (!Array.isArray(list) || list.length === 0) fail(`the model config has no ${what}_layers`);
-  if (list.length > 1) {
-    unsupported(
-      `models with ${list.length} ${what}s are not supported (${what}_layers ${show(list.map((e) => e?.[0]))})`,
-    );
-  }
-  const entry = list[0];
-  if (!Array.isArray(entry)) fail(`${what}_layers ${show(list)} must be [[layer name, 0, 0]]`);
-  const [name, node, tensor] = entry as unknown[];
-  if (typeof name !== "string" || (node ?? 0) !== 0 || (tensor ?? 0) !== 0) {
-    fail(`${what}_layers ${show(list)} must name one layer's first output`);
-  }
-  return name;
+  return list.map((entry) => {
+    if (!Array.isArray(entry)) fail(`${what}_layers ${show(list)} must be [[layer name, 0, 0], ...]`);
+    const [name, node, tensor] = entry as unknown[];
+    if (typeof name !== "string" || (node ?? 0) !== 0 || (tensor ?? 0) !== 0) {
+      fail(`${what}_layers ${show(list)} must name layers' first outputs`);
+    }
+    return name;
+  });
 }
 
 /**
@@ -201,7 +199,7 @@ function collectKeras3(args: unknown, out: unknown[][]): void {
  * The layers the output depends on, each after its inputs: depth-first from the output, with an
  * explicit stack (a chain of thousands of layers would overflow the call stack).
  */
-function dependencyOrder(byName: Map<string, KerasLayer>, input: string, output: string): KerasLayer[] {
+function dependencyOrder(byName: Map<string, KerasLayer>, input: string, outputs: string[]): KerasLayer[] {
   const order: KerasLayer[] = [];
   const state = new Map<string, "visiting" | "done">();
   /** Layers being visited, each with the index of its next input to visit. */
@@ -220,18 +218,20 @@ function dependencyOrder(byName: Map<string, KerasLayer>, input: string, output:
     }
     stack.push({ layer, next: 0 });
   };
-  enter(output, "output_layers");
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1];
-    if (top.next < top.layer.inputs.length) {
-      enter(top.layer.inputs[top.next++], top.layer.name);
-    } else {
-      stack.pop();
-      state.set(top.layer.name, "done");
-      order.push(top.layer);
+  for (const output of outputs) {
+    enter(output, "output_layers");
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      if (top.next < top.layer.inputs.length) {
+        enter(top.layer.inputs[top.next++], top.layer.name);
+      } else {
+        stack.pop();
+        state.set(top.layer.name, "done");
+        order.push(top.layer);
+      }
     }
+    if (state.get(input) !== "done") fail(`the output '${output}' does not depend on the input '${input}'`);
   }
-  if (state.get(input) !== "done") fail(`the output '${output}' does not depend on the input '${input}'`);
   return order;
 }
 
