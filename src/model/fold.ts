@@ -73,8 +73,27 @@ class Rewriter {
     return [...(this.consumersOf.get(name) ?? [])];
   }
 
-  /** True when `name`'s output feeds exactly one node and is not the model output. */
-  private single(name: string): boolean {
+  /** The live node computing tensor `name`. */
+  producerOf(name: string): Node | undefined {
+    return this.byName.get(this.resolve(name));
+  }
+
+  /** Points `node` at other inputs. */
+  rewire(node: Node, inputs: string[]): void {
+    for (const input of node.inputs) this.consumersOf.get(this.resolve(input))?.delete(node);
+    node.inputs = inputs;
+    for (const input of inputs) this.consumersOf.get(this.resolve(input))?.add(node);
+  }
+
+  /** Removes a node nothing reads any more. */
+  drop(node: Node): void {
+    for (const input of node.inputs) this.consumersOf.get(this.resolve(input))?.delete(node);
+    this.consumersOf.delete(node.name);
+    this.removed.add(node);
+  }
+
+  /** True when `name`'s output feeds exactly one node and is not a model output. */
+  single(name: string): boolean {
     return !this.isOutput(name) && this.consumersOf.get(name)?.size === 1;
   }
 
@@ -117,6 +136,7 @@ export function fold(graph: Graph): Graph {
   for (const node of g.nodes) {
     if (node.op === "identity" || (node.op === "activation" && node.act === "linear")) g.bypass(node);
   }
+  for (const node of g.nodes) if (g.isLive(node)) fuseHardSwish(g, node);
   for (const node of g.nodes) {
     if (node.op !== "affine" || !g.isLive(node)) continue;
     const producer = g.soleProducer(node);
@@ -145,6 +165,71 @@ export function fold(graph: Graph): Graph {
     g.bypass(node);
   }
   return g.graph(graph.inputShape, graph.outputNames);
+}
+
+/** A scalar affine node y = x * scale + shift with these values (float32-rounded 1/6 included). */
+function isScalarAffine(node: Node | undefined, scale: number, shift: number): boolean {
+  return (
+    node?.op === "affine" &&
+    node.scale.length === 1 &&
+    Math.abs(node.scale[0] - scale) < 1e-7 &&
+    Math.abs(node.shift[0] - shift) < 1e-7
+  );
+}
+
+/**
+ * Hard-swish as a graph model writes it, x * relu6(x + 3) * (1/6), grouped either way
+ * ((x * relu6(x + 3)) / 6 as tf.keras's hard_swish, x * (relu6(x + 3) / 6) as MobileNetV3's
+ * hard_sigmoid gate), becomes one hardswish activation of x, which the kernels apply as they
+ * store. `end` is the pattern's last node; every node inside it must feed only the next.
+ */
+function fuseHardSwish(g: Rewriter, end: Node): void {
+  /** relu6(x + 3) computed by `name`, read only by the pattern: x and the two nodes. */
+  const relu6Plus3 = (name: string): { x: string; nodes: Node[] } | undefined => {
+    const relu = g.producerOf(name);
+    if (relu?.op !== "activation" || relu.act !== "relu6" || !g.single(relu.name)) return undefined;
+    const plus3 = g.producerOf(relu.inputs[0]);
+    if (!plus3 || !isScalarAffine(plus3, 1, 3) || !g.single(plus3.name)) return undefined;
+    return { x: g.resolve(plus3.inputs[0]), nodes: [relu, plus3] };
+  };
+  /** x * relu6(x + 3) computed by `mul` (either order): x and the nodes inside. */
+  const product = (mul: Node): { x: string; nodes: Node[] } | undefined => {
+    if (mul.op !== "mul" || mul.inputs.length !== 2) return undefined;
+    const [a, b] = mul.inputs.map((i) => g.resolve(i));
+    for (const [x, gate] of [
+      [a, b],
+      [b, a],
+    ]) {
+      const found = relu6Plus3(gate);
+      if (found?.x === x) return { x, nodes: [mul, ...found.nodes] };
+    }
+    return undefined;
+  };
+  let match: { x: string; nodes: Node[] } | undefined;
+  if (isScalarAffine(end, 1 / 6, 0)) {
+    // (x * relu6(x + 3)) * (1/6)
+    const mul = g.producerOf(end.inputs[0]);
+    if (mul && g.single(mul.name)) match = product(mul);
+  } else if (end.op === "mul" && end.inputs.length === 2) {
+    // x * (relu6(x + 3) * (1/6))
+    for (const [k, gate] of end.inputs.entries()) {
+      const sixth = g.producerOf(gate);
+      if (!sixth || !isScalarAffine(sixth, 1 / 6, 0) || !g.single(sixth.name)) continue;
+      const found = relu6Plus3(sixth.inputs[0]);
+      if (found?.x === g.resolve(end.inputs[1 - k])) {
+        match = { x: found.x, nodes: [sixth, ...found.nodes] };
+        break;
+      }
+    }
+  }
+  if (!match) return;
+  g.rewire(end, [match.x]);
+  for (const node of match.nodes) g.drop(node);
+  // The end node becomes the activation, keeping its name (what the model's consumers read).
+  const fused = end as unknown as Record<string, unknown>;
+  delete fused.scale;
+  delete fused.shift;
+  Object.assign(fused, { op: "activation", act: "hardswish" });
 }
 
 /**
