@@ -88,3 +88,7 @@ export const CONV_IGEMM_4X8: i32 = 9;
 export const GEMM_2X16: i32 = 10;
 export const GEMM_6X8: i32 = 11;
 export const DWCONV_7X7S1_C4X4: i32 = 12;
+export const MAXPOOL_C4: i32 = 13;
+export const AVGPOOL_C4: i32 = 14;
+export const MAXPOOL_C1: i32 = 15;
+export const AVGPOOL_C1: i32 = 16;

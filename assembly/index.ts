@@ -7,6 +7,7 @@ export { gemmPack, gemmPackedLength } from "./gemm/pack";
 export { gemm, gemmKernel } from "./gemm/gemm";
 export { conv2d, conv2dKernel } from "./conv/conv";
 export { chain } from "./chain/chain";
+export { pool2d } from "./pool/pool";
 
 /** First free byte after static data; the wrapper's allocator starts here. */
 export function heapBase(): usize {

@@ -96,6 +96,10 @@ export const KERNELS = [
   "gemm_2x16",
   "gemm_6x8",
   "dwconv_7x7s1_c4x4",
+  "maxpool_c4",
+  "avgpool_c4",
+  "maxpool_c1",
+  "avgpool_c1",
 ];
 
 const OUT_AS = "assembly/abi.ts";

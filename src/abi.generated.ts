@@ -90,4 +90,8 @@ export const KERNEL_NAMES = [
   "gemm_2x16",
   "gemm_6x8",
   "dwconv_7x7s1_c4x4",
+  "maxpool_c4",
+  "avgpool_c4",
+  "maxpool_c1",
+  "avgpool_c1",
 ] as const;

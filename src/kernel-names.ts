@@ -36,6 +36,12 @@ export function conv2dKernelName(rt: Runtime): string {
   return named(rt, rt.kernels.conv2dKernel());
 }
 
+/** The pooling kernel of this build: max or average. */
+export function poolKernelName(rt: Runtime, kind: "max" | "avg"): string {
+  const simd = rt.backend !== "scalar";
+  return named(rt, KERNEL_NAMES.indexOf(`${kind}pool_c${simd ? 4 : 1}`));
+}
+
 /** What the js backend runs for each op: the plain-JS reference kernels. */
 export const REFERENCE_KERNELS = {
   depthwise: "dwconv_reference__js",

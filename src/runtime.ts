@@ -34,6 +34,8 @@ export interface Kernels extends ItemKernels {
   /** The GEMM microkernel's id that gemm runs for tile id `tile` in this build. */
   gemmKernel(tile: number): number;
   conv2dKernel(): number;
+  /** Max (kind 0) or average (1) pooling of output rows [rowBegin, rowEnd) of one image; returns the kernel id. */
+  pool2d(kind: number, geometry: number, input: number, output: number, rowBegin: number, rowEnd: number): number;
 }
 
 export { ROW_POINTER_BYTES } from "./abi.generated.js";

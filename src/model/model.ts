@@ -15,7 +15,7 @@ import type { Op } from "./ops.js";
 import { PassStep } from "./pass-step.js";
 import { makePlan, type Plan } from "./plan.js";
 import type { Arena, Step } from "./step.js";
-import { WasmConvStep, WasmDenseStep, WasmDepthwiseStep } from "./wasm-steps.js";
+import { WasmConvStep, WasmDenseStep, WasmDepthwiseStep, WasmPoolStep } from "./wasm-steps.js";
 
 /** One op as run: its kind and the Keras layers it covers (fused ops cover several). */
 export interface OpDescription {
@@ -43,6 +43,8 @@ function stepFor(op: Op, rt: Runtime | null): Step | undefined {
     case "chain":
       return rt ? new WasmChainStep(rt, op) : new JsChainStep(op);
     case "pass":
+      // Pooling reads every input value several times: worth a kernel; the other passes are a loop each.
+      if (rt && op.node.op === "pool") return new WasmPoolStep(rt, op.node, op.inputs[0]);
       return new PassStep(op.node, op.inputs, op.output);
     case "reshape":
       return undefined; // shares its input's storage

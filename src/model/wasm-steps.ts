@@ -1,13 +1,13 @@
 // The convolution ops of a loaded model on a wasm build: weights packed once at load, kernels
 // called on planned arena addresses, nothing allocated per run.
 
-import { conv2dKernelName, dwconvKernelName, gemmKernelName } from "../kernel-names.js";
+import { conv2dKernelName, dwconvKernelName, gemmKernelName, poolKernelName } from "../kernel-names.js";
 import { activationCode, convScratchBytes, writeConvGeometry, writeDwGeometry } from "../ops/geometry.js";
 import { dwPack, gemmPack, type Pack, packAll } from "../ops/pack.js";
 import { PaddedTaps } from "../ops/padded-taps.js";
 import { ROW_POINTER_BYTES, type Runtime } from "../runtime.js";
 import type { Geometry } from "../shapes.js";
-import { type ConvNode, type DenseNode, type DepthwiseNode, kernelActivation } from "./graph.js";
+import { type ConvNode, type DenseNode, type DepthwiseNode, kernelActivation, type PoolNode } from "./graph.js";
 import { isPointwise } from "./ops.js";
 import type { Plan } from "./plan.js";
 import { windowGeometry } from "./shape-inference.js";
@@ -278,6 +278,54 @@ export class WasmDenseStep implements Step {
       node.units,
       act,
     );
+  }
+
+  dispose(): void {
+    this.blocks.dispose();
+  }
+}
+
+/** Max or average pooling in wasm (SIMD across channels), one image at a time. */
+export class WasmPoolStep implements Step {
+  readonly kernels: readonly string[];
+  private readonly blocks: Blocks;
+  private input = 0;
+  private output = 0;
+  private inImage = 0;
+  private outImage = 0;
+  private outH = 0;
+  private batch = 1;
+
+  constructor(
+    rt: Runtime,
+    private readonly node: PoolNode,
+    private readonly inputName: string,
+  ) {
+    this.blocks = new Blocks(rt, [], `layer '${node.name}'`);
+    this.kernels = [poolKernelName(rt, node.kind)];
+  }
+
+  bind(plan: Plan): Needs {
+    const node = this.node;
+    const [h, w, c] = plan.dims.get(this.inputName) as number[];
+    const g = windowGeometry(node, node.window, h, w, plan.op);
+    writeDwGeometry(this.blocks.rt.heap.i32(), this.blocks.geometry, h, w, c, 1, g, "linear");
+    this.input = slotOf(plan, this.inputName).offset * 4;
+    this.output = slotOf(plan, node.name).offset * 4;
+    this.batch = plan.batch;
+    this.inImage = h * w * c * 4;
+    this.outImage = g.outH * g.outW * c * 4;
+    this.outH = g.outH;
+    return NO_NEEDS;
+  }
+
+  run(arena: Arena): void {
+    const k = this.blocks.rt.kernels;
+    const kind = this.node.kind === "max" ? 0 : 1;
+    for (let i = 0; i < this.batch; i++) {
+      const input = arena.ptr + this.input + i * this.inImage;
+      k.pool2d(kind, this.blocks.geometry, input, arena.ptr + this.output + i * this.outImage, 0, this.outH);
+    }
   }
 
   dispose(): void {

@@ -51,6 +51,11 @@ export function kernelsRun(fn: () => void): string[] {
     record([id]);
     return id;
   };
+  spied.pool2d = (...args) => {
+    const id = real.pool2d(...args);
+    record([id]);
+    return id;
+  };
   spied.chain = (...args) => {
     const ids = real.chain(...args);
     const expand = (ids >>> 16) & 0xff;
