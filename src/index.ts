@@ -17,7 +17,7 @@ export type {
   UrlLoadOptions,
   WeightSpec,
 } from "./model/index.js";
-export { loadGraphModel, loadLayersModel } from "./model/index.js";
+export { loadGraphModel, loadLayersModel, loadTFLiteModel } from "./model/index.js";
 export { conv2d, createConv2d, createPointwiseConv2d, pointwiseConv2d } from "./ops/conv2d.js";
 export { createDepthwiseConv2d, depthwiseConv2d } from "./ops/depthwise.js";
 export { createSeparableConv2d, separableConv2d } from "./ops/separable.js";

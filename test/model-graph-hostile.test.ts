@@ -149,7 +149,7 @@ describe("sizes are refused before anything is allocated", () => {
             }),
             g.intConst([], [3]),
           ]),
-        /differ in more than the last axis/,
+        /differ in more than the joined axis/,
       ],
       [(g, x) => g.op("Squeeze", [x], { squeeze_dims: attr.ints([1]) }), /cannot squeeze axis 1/],
       [(g, x) => g.op("Reshape", [x, g.intConst([2], [-1, 7])]), /cannot reshape/],

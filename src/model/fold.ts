@@ -154,7 +154,7 @@ export function fold(graph: Graph): Graph {
     }
   }
   for (const node of g.nodes) {
-    if (node.op !== "pad" || g.isOutput(node.name) || !g.isLive(node)) continue;
+    if (node.op !== "pad" || node.channelPads || g.isOutput(node.name) || !g.isLive(node)) continue;
     const consumers = g.consumers(node.name);
     if (consumers.length === 0 || !consumers.every(isWindowed)) continue;
     for (const consumer of consumers) {

@@ -117,6 +117,8 @@ export interface ActivationNode extends Base {
 export interface PadNode extends Base {
   op: "pad";
   pads: [number, number, number, number];
+  /** Zero channels added [before, after] (TFLite's PAD widening a residual, as BlazeFace does). */
+  channelPads?: [number, number];
 }
 
 export interface PoolNode extends Base {
@@ -138,9 +140,29 @@ export interface ReshapeNode extends Base {
   squeeze?: number[];
 }
 
-/** Inputs joined along the channel (last) axis; the other dimensions agree. */
+/** Inputs joined along one axis (counted after the batch; the last by default); the others agree. */
 export interface ConcatNode extends Base {
   op: "concat";
+  axis?: number;
+}
+
+/**
+ * A transposed convolution (TFLite's TRANSPOSE_CONV, MediaPipe's Convolution2DTransposeBias):
+ * output pixel (iy * stride + ky - padTop, ...) receives x(iy, ix) * w(ky, kx).
+ */
+export interface ConvTransposeNode extends Base {
+  op: "conv-transpose";
+  /** [outChannels, kH, kW, inChannels], TFLite's layout. */
+  filter: Float32Array;
+  kH: number;
+  kW: number;
+  strideH: number;
+  strideW: number;
+  inChannels: number;
+  outChannels: number;
+  /** TensorFlow's rule: 'same' gives in * stride, 'valid' (in - 1) * stride + k. */
+  padding: "same" | "valid";
+  bias: Float32Array | undefined;
 }
 
 /**
@@ -181,6 +203,7 @@ export type Node =
   | ConcatNode
   | MulNode
   | ResizeNode
+  | ConvTransposeNode
   | SimpleNode;
 
 export interface Graph {

@@ -6,13 +6,14 @@ import { show } from "../shapes.js";
 import { type ModelArtifacts, readArtifacts } from "./artifacts.js";
 import { toGraph } from "./convert.js";
 import { withoutWeights } from "./cost.js";
-import { type FetchOptions, fetchModelJson } from "./fetch-artifacts.js";
+import { type FetchOptions, fetchBytes, fetchModelJson } from "./fetch-artifacts.js";
 import { fold } from "./fold.js";
 import type { Graph } from "./graph.js";
 import { graphFromTf } from "./graph-convert.js";
 import { Model } from "./model.js";
 import { buildOps, type Fusion } from "./ops.js";
 import { own } from "./own.js";
+import { graphFromTflite } from "./tflite/convert.js";
 import { parseTopology } from "./topology.js";
 import { decodeWeights } from "./weights.js";
 
@@ -119,6 +120,39 @@ export function loadGraphModel(
   const fusion = fusionOf(options, op, false);
   const { topology, specs, bytes } = readArtifacts(source, op);
   return modelOf(graphFromTf(topology as object, decodeWeights(specs, bytes, op)), fusion, op);
+}
+
+/** The bytes of a .tflite file, checked for type. */
+function tfliteBytes(source: unknown, op: string): Uint8Array {
+  if (source instanceof ArrayBuffer) return new Uint8Array(source);
+  if (ArrayBuffer.isView(source)) return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+  throw new TypeError(
+    `${op}: model (${show(source)}) must be the file's bytes (an ArrayBuffer or a typed array), or its URL or path`,
+  );
+}
+
+/**
+ * Loads a TFLite model (a .tflite file: float32 or float16 weights) onto the build init() chose:
+ * from its bytes, or from its URL or path (then it returns a Promise). The file is read with
+ * accessors generated from TFLite's schema; its operators become the nodes the other loaders
+ * make, so they fold and fuse alike. Outputs are named as the file's signature names them.
+ */
+export function loadTFLiteModel(model: ArrayBuffer | ArrayBufferView, options?: LoadOptions): Model;
+export function loadTFLiteModel(url: string | URL, options?: UrlLoadOptions): Promise<Model>;
+export function loadTFLiteModel(
+  source: ArrayBuffer | ArrayBufferView | string | URL,
+  options: UrlLoadOptions = {},
+): Model | Promise<Model> {
+  const op = "loadTFLiteModel";
+  if (isSource(source)) {
+    fusionOf(options, op, true);
+    return fetchBytes(source, op, options).then((bytes) =>
+      loadTFLiteModel(bytes, { fusion: own(options, "fusion") as Fusion }),
+    );
+  }
+  activeRuntime(op);
+  const fusion = fusionOf(options, op, false);
+  return modelOf(graphFromTflite(tfliteBytes(source, op)), fusion, op);
 }
 
 export type { ModelArtifacts, WeightSpec } from "./artifacts.js";

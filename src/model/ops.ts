@@ -13,6 +13,7 @@ import {
   type AffineNode,
   type ConcatNode,
   type ConvNode,
+  type ConvTransposeNode,
   type DenseNode,
   type DepthwiseNode,
   type GlobalPoolNode,
@@ -60,6 +61,7 @@ export type PassNode =
   | ConcatNode
   | MulNode
   | ResizeNode
+  | ConvTransposeNode
   | SimpleNode;
 
 export type Op =

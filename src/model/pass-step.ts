@@ -7,6 +7,7 @@ import {
   addPass,
   affinePass,
   concatPass,
+  convTransposePass,
   globalAvgPoolPass,
   mulPass,
   padPass,
@@ -34,6 +35,9 @@ export class PassStep implements Step {
   /** Mul: which input is the full-size one, and the other's values per image. */
   private full = 0;
   private period = 0;
+  /** Conv-transpose: its output size and a double accumulator of one image. */
+  private outDims: number[] = [];
+  private acc = new Float64Array(0);
 
   constructor(
     private readonly node: PassNode,
@@ -54,7 +58,14 @@ export class PassStep implements Step {
       const d = plan.dims.get(name) as number[];
       return d[d.length - 1];
     };
-    this.widths = this.inputNames.map(last);
+    // Concat: the values each input adds per step of the axes before the joined one.
+    const axis = this.node.op === "concat" ? this.node.axis : undefined;
+    this.widths =
+      axis === undefined
+        ? this.inputNames.map(last)
+        : this.inputNames.map((name) => (plan.dims.get(name) as number[]).slice(axis).reduce((a, b) => a * b, 1));
+    this.outDims = plan.dims.get(this.outputName) as number[];
+    if (this.node.op === "conv-transpose") this.acc = new Float64Array(this.size / this.batch);
     this.rows = this.size / this.widths.reduce((a, b) => a + b, 0);
     if (this.node.op === "mul") {
       const values = this.inputNames.map((name) => (plan.dims.get(name) as number[]).reduce((a, b) => a * b, 1));
@@ -89,7 +100,7 @@ export class PassStep implements Step {
         affinePass(mem, x, y, this.size, node.scale, node.shift);
         break;
       case "pad":
-        padPass(mem, x, y, this.batch, h, w, c, node.pads);
+        padPass(mem, x, y, this.batch, h, w, c, node.pads, node.channelPads?.[0], node.channelPads?.[1]);
         break;
       case "pool":
         poolPass(mem, x, y, this.batch, h, w, c, this.geometry as Geometry, node.kind);
@@ -112,6 +123,9 @@ export class PassStep implements Step {
         resizePass(mem, x, y, this.batch, h, w, c, outH, outW, method, alignCorners, halfPixelCenters);
         break;
       }
+      case "conv-transpose":
+        convTransposePass(mem, x, y, this.batch, h, w, c, this.outDims[0], this.outDims[1], node, this.acc);
+        break;
       case "global-avg-pool":
         globalAvgPoolPass(mem, x, y, this.batch, h * w, c);
         break;

@@ -93,7 +93,10 @@ export function affinePass(
   }
 }
 
-/** Zero padding of `batch` images h x w x c by [top, bottom, left, right]. */
+/**
+ * Zero padding of `batch` images h x w x c by [top, bottom, left, right], and by `before` and
+ * `after` channels.
+ */
 export function padPass(
   mem: Float32Array,
   x: number,
@@ -103,17 +106,80 @@ export function padPass(
   w: number,
   c: number,
   pads: readonly number[],
+  before = 0,
+  after = 0,
 ): void {
   const [top, bottom, left, right] = pads;
+  const outC = c + before + after;
   const outW = w + left + right;
-  const outRow = outW * c;
+  const outRow = outW * outC;
   const outImage = (h + top + bottom) * outRow;
   mem.fill(0, y, y + batch * outImage);
   for (let b = 0; b < batch; b++) {
     for (let row = 0; row < h; row++) {
       const from = x + (b * h + row) * w * c;
-      mem.copyWithin(y + b * outImage + (row + top) * outRow + left * c, from, from + w * c);
+      const to = y + b * outImage + (row + top) * outRow + left * outC + before;
+      if (outC === c) mem.copyWithin(to, from, from + w * c);
+      else for (let p = 0; p < w; p++) mem.copyWithin(to + p * outC, from + p * c, from + (p + 1) * c);
     }
+  }
+}
+
+/**
+ * A transposed convolution of `batch` images h x w x c (filter [outC, kH, kW, c]) into
+ * outH x outW x outC, accumulated in double and rounded once per output, plus the bias.
+ */
+export function convTransposePass(
+  mem: Float32Array,
+  x: number,
+  y: number,
+  batch: number,
+  h: number,
+  w: number,
+  c: number,
+  outH: number,
+  outW: number,
+  node: {
+    filter: Float32Array;
+    kH: number;
+    kW: number;
+    strideH: number;
+    strideW: number;
+    outChannels: number;
+    bias: Float32Array | undefined;
+  },
+  acc: Float64Array,
+): void {
+  const { filter, kH, kW, strideH, strideW, outChannels: oc, bias } = node;
+  // TensorFlow's rule: the padding the forward conv of this output would have, split low-first.
+  const padTop = Math.floor(Math.max((h - 1) * strideH + kH - outH, 0) / 2);
+  const padLeft = Math.floor(Math.max((w - 1) * strideW + kW - outW, 0) / 2);
+  const outImage = outH * outW * oc;
+  for (let b = 0; b < batch; b++) {
+    acc.fill(0, 0, outImage);
+    const image = x + b * h * w * c;
+    for (let iy = 0; iy < h; iy++) {
+      for (let ix = 0; ix < w; ix++) {
+        const pixel = image + (iy * w + ix) * c;
+        for (let ky = 0; ky < kH; ky++) {
+          const oy = iy * strideH + ky - padTop;
+          if (oy < 0 || oy >= outH) continue;
+          for (let kx = 0; kx < kW; kx++) {
+            const ox = ix * strideW + kx - padLeft;
+            if (ox < 0 || ox >= outW) continue;
+            const out = (oy * outW + ox) * oc;
+            for (let o = 0; o < oc; o++) {
+              const tap = ((o * kH + ky) * kW + kx) * c;
+              let sum = 0;
+              for (let ci = 0; ci < c; ci++) sum += mem[pixel + ci] * filter[tap + ci];
+              acc[out + o] += sum;
+            }
+          }
+        }
+      }
+    }
+    const to = y + b * outImage;
+    for (let i = 0; i < outImage; i++) mem[to + i] = acc[i] + (bias ? bias[i % oc] : 0);
   }
 }
 

@@ -99,7 +99,14 @@ function outputShape(op: string, node: Node, ins: number[][], input: number[]): 
     case "pad": {
       const [h, w, c] = image(op, node, x);
       const [t, b, l, r] = node.pads;
-      return [h + t + b, w + l + r, c];
+      const [before, after] = node.channelPads ?? [0, 0];
+      return [h + t + b, w + l + r, c + before + after];
+    }
+    case "conv-transpose": {
+      const [h, w, c] = image(op, node, x);
+      channels(op, node, c, node.inChannels, "the kernel");
+      const out = (size: number, k: number, s: number) => (node.padding === "same" ? size * s : (size - 1) * s + k);
+      return [out(h, node.kH, node.strideH), out(w, node.kW, node.strideW), node.outChannels];
     }
     case "global-avg-pool": {
       const [, , c] = image(op, node, x);
@@ -109,14 +116,16 @@ function outputShape(op: string, node: Node, ins: number[][], input: number[]): 
       return node.squeeze ? squeezed(op, node, x, node.squeeze) : reshaped(op, node, x, node.target);
     case "concat": {
       const rank = x.length;
+      const axis = node.axis ?? rank - 1;
+      if (!(axis >= 0 && axis < rank)) fail(op, node, `axis ${axis + 1} is outside inputs of rank ${rank + 1}`);
       let total = 0;
       for (const other of ins) {
-        if (other.length !== rank || other.some((d, i) => i < rank - 1 && d !== x[i])) {
-          fail(op, node, `inputs ${ins.map(show).join(", ")} differ in more than the last axis`);
+        if (other.length !== rank || other.some((d, i) => i !== axis && d !== x[i])) {
+          fail(op, node, `inputs ${ins.map(show).join(", ")} differ in more than the joined axis`);
         }
-        total += other[rank - 1];
+        total += other[axis];
       }
-      return [...x.slice(0, -1), total];
+      return x.map((d, i) => (i === axis ? total : d));
     }
     case "mul": {
       if (ins.length !== 2) fail(op, node, `needs 2 inputs, got ${ins.length}`);
