@@ -78,6 +78,8 @@ const common = {
   target: "es2022",
   logLevel: "warning",
   minify: true,
+  // The flatbuffers runtime (the TFLite reader's one dependency) is bundled: its ESM build.
+  mainFields: ["module", "main"],
 };
 for (const entry of ["index", "slim", "reference/index"]) {
   const plugins = entry === "slim" ? [withoutEmbeddedBuilds] : [];

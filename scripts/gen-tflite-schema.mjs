@@ -31,7 +31,21 @@ export async function generate() {
     "// flatc's TypeScript declares helpers it does not always use (noUnusedLocals): not checked here.\n" +
     "// @ts-nocheck\n";
   const out = new Map();
-  for (const [name, code] of Object.entries(files)) out.set(name, header + code);
+  // Enums become const enums, inlined where they are used: a plain TypeScript enum is an object
+  // built at load that no bundler can drop, and BuiltinOperator and BuiltinOptions alone are
+  // 12 KB of names in every app that imports sepconv, TFLite or not. The names errors print
+  // are generated apart (names.ts), as arrays a bundler drops when nothing reads them.
+  for (const [name, code] of Object.entries(files)) out.set(name, header + code.replace(/^export enum /gm, "export const enum "));
+  const names = (file, exported) => {
+    const entries = [...files[file].matchAll(/^ {2}([A-Za-z0-9_]+) ?= ?(-?\d+),?/gm)].map((m) => [Number(m[2]), m[1]]);
+    const list = [];
+    for (const [value, key] of entries) list[value] = key;
+    return `/** ${exported}: the name of each value of the schema's enum (by value). */\nexport const ${exported}: readonly string[] = ${JSON.stringify(Array.from(list, (n) => n ?? ""))};\n`;
+  };
+  out.set(
+    "names.ts",
+    `${header}\n${names("tflite/builtin-operator.ts", "BUILTIN_OPERATOR_NAMES")}\n${names("tflite/tensor-type.ts", "TENSOR_TYPE_NAMES")}\n${names("tflite/activation-function-type.ts", "ACTIVATION_FUNCTION_NAMES")}`,
+  );
   return out;
 }
 

@@ -10,6 +10,7 @@ import { show } from "../../shapes.js";
 import { halfToFloat } from "../float16.js";
 import type { Act, Graph, Node, Window } from "../graph.js";
 import { fail, readTflite, type TfliteGraph, type TfliteOperator, type TfliteTensor } from "./read.js";
+import { ACTIVATION_FUNCTION_NAMES } from "./schema/names.js";
 import { ActivationFunctionType } from "./schema/tflite/activation-function-type.js";
 import { BuiltinOptions } from "./schema/tflite/builtin-options.js";
 import { ConcatenationOptions } from "./schema/tflite/concatenation-options.js";
@@ -164,7 +165,7 @@ function fusedAct(c: Converter, o: TfliteOperator, options: Fused | null): Act |
   if (f === ActivationFunctionType.RELU) return "relu";
   if (f === ActivationFunctionType.RELU6) return "relu6";
   if (f === ActivationFunctionType.TANH) return "tanh";
-  return c.fail(o, `fused activation ${ActivationFunctionType[f] ?? f} is not supported`);
+  return c.fail(o, `fused activation ${ACTIVATION_FUNCTION_NAMES[f] || f} is not supported`);
 }
 
 /** The operator's builtin options as table T, or null when absent (defaults apply). */

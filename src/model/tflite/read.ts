@@ -7,11 +7,11 @@
 
 import { ByteBuffer } from "flatbuffers";
 import { show } from "../../shapes.js";
+import { BUILTIN_OPERATOR_NAMES, TENSOR_TYPE_NAMES } from "./schema/names.js";
 import { BuiltinOperator } from "./schema/tflite/builtin-operator.js";
 import { Model } from "./schema/tflite/model.js";
 import type { Operator } from "./schema/tflite/operator.js";
 import type { SubGraph } from "./schema/tflite/sub-graph.js";
-import { TensorType } from "./schema/tflite/tensor-type.js";
 
 const OP = "loadTFLiteModel";
 
@@ -61,18 +61,6 @@ class CheckedByteBuffer extends ByteBuffer {
     return super.__string(offset, encoding as never);
   }
 }
-
-/** Element type names of the tensor types a model may hold (for errors). */
-const TYPE_NAMES = new Map<number, string>(
-  Object.entries(TensorType)
-    .filter(([, v]) => typeof v === "number")
-    .map(([k, v]) => [v as number, k]),
-);
-const OP_NAMES = new Map<number, string>(
-  Object.entries(BuiltinOperator)
-    .filter(([, v]) => typeof v === "number")
-    .map(([k, v]) => [v as number, k]),
-);
 
 export interface TfliteTensor {
   index: number;
@@ -160,7 +148,7 @@ export function readTflite(bytes: Uint8Array): TfliteGraph {
       index: i,
       name: t.name() ?? `tensor_${i}`,
       shape,
-      type: TYPE_NAMES.get(typeCode) ?? `type ${typeCode}`,
+      type: TENSOR_TYPE_NAMES[typeCode] || `type ${typeCode}`,
       data,
       quantized: q !== null && q.scaleLength() > 0,
     });
@@ -180,7 +168,7 @@ export function readTflite(bytes: Uint8Array): TfliteGraph {
     const where = `operator ${i}`;
     operators.push({
       index: i,
-      op: custom ? customCodes[codeIndex] : (OP_NAMES.get(code) ?? `builtin ${code}`),
+      op: custom ? customCodes[codeIndex] : BUILTIN_OPERATOR_NAMES[code] || `builtin op ${code}`,
       custom,
       inputs: ints(o.inputsLength(), (k) => o.inputs(k)).map((t) => tensorIndex(t, where)),
       outputs: ints(o.outputsLength(), (k) => o.outputs(k)).map((t) => tensorIndex(t, where)),

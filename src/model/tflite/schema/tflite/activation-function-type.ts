@@ -6,7 +6,7 @@
 
 /* eslint-disable @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any, @typescript-eslint/no-non-null-assertion */
 
-export enum ActivationFunctionType {
+export const enum ActivationFunctionType {
   NONE = 0,
   RELU = 1,
   RELU_N1_TO_1 = 2,

@@ -6,7 +6,7 @@
 
 /* eslint-disable @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any, @typescript-eslint/no-non-null-assertion */
 
-export enum BuiltinOperator {
+export const enum BuiltinOperator {
   ADD = 0,
   AVERAGE_POOL_2D = 1,
   CONCATENATION = 2,

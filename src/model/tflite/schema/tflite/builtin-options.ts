@@ -134,7 +134,7 @@ import { WhileOptions } from './while-options.js';
 import { ZerosLikeOptions } from './zeros-like-options.js';
 
 
-export enum BuiltinOptions {
+export const enum BuiltinOptions {
   NONE = 0,
   Conv2DOptions = 1,
   DepthwiseConv2DOptions = 2,

@@ -31,7 +31,7 @@ import { StablehloTransposeOptions } from './stablehlo-transpose-options.js';
 import { StablehloWhileOptions } from './stablehlo-while-options.js';
 
 
-export enum BuiltinOptions2 {
+export const enum BuiltinOptions2 {
   NONE = 0,
   StablehloConcatenateOptions = 1,
   StablehloBroadcastInDimOptions = 2,

@@ -6,7 +6,7 @@
 
 /* eslint-disable @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any, @typescript-eslint/no-non-null-assertion */
 
-export enum CombinerType {
+export const enum CombinerType {
   SUM = 0,
   MEAN = 1,
   SQRTN = 2

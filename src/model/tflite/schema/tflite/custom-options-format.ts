@@ -6,6 +6,6 @@
 
 /* eslint-disable @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any, @typescript-eslint/no-non-null-assertion */
 
-export enum CustomOptionsFormat {
+export const enum CustomOptionsFormat {
   FLEXBUFFERS = 0
 }

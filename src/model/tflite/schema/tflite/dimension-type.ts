@@ -6,7 +6,7 @@
 
 /* eslint-disable @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any, @typescript-eslint/no-non-null-assertion */
 
-export enum DimensionType {
+export const enum DimensionType {
   DENSE = 0,
   SPARSE_CSR = 1
 }

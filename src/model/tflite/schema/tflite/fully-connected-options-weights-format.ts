@@ -6,7 +6,7 @@
 
 /* eslint-disable @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any, @typescript-eslint/no-non-null-assertion */
 
-export enum FullyConnectedOptionsWeightsFormat {
+export const enum FullyConnectedOptionsWeightsFormat {
   DEFAULT = 0,
   SHUFFLED4x16INT8 = 1
 }

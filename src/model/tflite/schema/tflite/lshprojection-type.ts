@@ -6,7 +6,7 @@
 
 /* eslint-disable @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any, @typescript-eslint/no-non-null-assertion */
 
-export enum LSHProjectionType {
+export const enum LSHProjectionType {
   UNKNOWN = 0,
   SPARSE = 1,
   DENSE = 2

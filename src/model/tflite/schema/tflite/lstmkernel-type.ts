@@ -6,7 +6,7 @@
 
 /* eslint-disable @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any, @typescript-eslint/no-non-null-assertion */
 
-export enum LSTMKernelType {
+export const enum LSTMKernelType {
   FULL = 0,
   BASIC = 1
 }

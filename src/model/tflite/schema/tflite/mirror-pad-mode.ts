@@ -6,7 +6,7 @@
 
 /* eslint-disable @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any, @typescript-eslint/no-non-null-assertion */
 
-export enum MirrorPadMode {
+export const enum MirrorPadMode {
   REFLECT = 0,
   SYMMETRIC = 1
 }

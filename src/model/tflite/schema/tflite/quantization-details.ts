@@ -11,7 +11,7 @@ import { CustomQuantization } from './custom-quantization.js';
 import { MultiAxisQuantization } from './multi-axis-quantization.js';
 
 
-export enum QuantizationDetails {
+export const enum QuantizationDetails {
   NONE = 0,
   CustomQuantization = 1,
   BlockwiseQuantization = 2,

@@ -6,7 +6,7 @@
 
 /* eslint-disable @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any, @typescript-eslint/no-non-null-assertion */
 
-export enum ReduceWindowFunction {
+export const enum ReduceWindowFunction {
   UNSUPPORTED = 0,
   ADD = 1,
   MUL = 2,

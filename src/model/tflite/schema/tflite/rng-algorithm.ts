@@ -6,7 +6,7 @@
 
 /* eslint-disable @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any, @typescript-eslint/no-non-null-assertion */
 
-export enum RngAlgorithm {
+export const enum RngAlgorithm {
   DEFAULT = 0,
   PHILOX = 1,
   THREEFRY = 2

@@ -11,7 +11,7 @@ import { Uint16Vector } from './uint16-vector.js';
 import { Uint8Vector } from './uint8-vector.js';
 
 
-export enum SparseIndexVector {
+export const enum SparseIndexVector {
   NONE = 0,
   Int32Vector = 1,
   Uint16Vector = 2,

@@ -6,7 +6,7 @@
 
 /* eslint-disable @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any, @typescript-eslint/no-non-null-assertion */
 
-export enum StablehloComparisonDirection {
+export const enum StablehloComparisonDirection {
   STABLEHLO_COMPARISON_DIRECTION_EQ = 0,
   STABLEHLO_COMPARISON_DIRECTION_NE = 1,
   STABLEHLO_COMPARISON_DIRECTION_GE = 2,

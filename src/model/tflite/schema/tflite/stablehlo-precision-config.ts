@@ -6,7 +6,7 @@
 
 /* eslint-disable @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any, @typescript-eslint/no-non-null-assertion */
 
-export enum StablehloPrecisionConfig {
+export const enum StablehloPrecisionConfig {
   DEFAULT = 0,
   HIGH = 1,
   HIGHEST = 2

@@ -6,7 +6,7 @@
 
 /* eslint-disable @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any, @typescript-eslint/no-non-null-assertion */
 
-export enum TensorType {
+export const enum TensorType {
   FLOAT32 = 0,
   FLOAT16 = 1,
   INT32 = 2,
