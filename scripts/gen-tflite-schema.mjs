@@ -35,7 +35,8 @@ export async function generate() {
   // built at load that no bundler can drop, and BuiltinOperator and BuiltinOptions alone are
   // 12 KB of names in every app that imports sepconv, TFLite or not. The names errors print
   // are generated apart (names.ts), as arrays a bundler drops when nothing reads them.
-  for (const [name, code] of Object.entries(files)) out.set(name, header + code.replace(/^export enum /gm, "export const enum "));
+  for (const [name, code] of Object.entries(files))
+    out.set(name, header + code.replace(/^export enum /gm, "export const enum "));
   const names = (file, exported) => {
     const entries = [...files[file].matchAll(/^ {2}([A-Za-z0-9_]+) ?= ?(-?\d+),?/gm)].map((m) => [Number(m[2]), m[1]]);
     const list = [];
