@@ -61,6 +61,7 @@
   depthwiseBand: i32 = 0;
   zeros: i32 = 0;
   rows: i32 = 0;
+  residualAct: i32 = 0;
 }
 
 /** Bytes of one record (GEOMETRY_FIELDS i32s). */

@@ -70,6 +70,7 @@ export const STRUCTS = {
       "depthwiseBand",
       "zeros",
       "rows",
+      "residualAct",
     ],
   },
 };

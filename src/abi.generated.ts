@@ -70,6 +70,7 @@ export const ChainParams = {
   depthwiseBand: 17,
   zeros: 18,
   rows: 19,
+  residualAct: 20,
 } as const;
 
 /** Activation names by code. */

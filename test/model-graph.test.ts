@@ -97,6 +97,19 @@ const CASES: Case[] = [
     kinds: ["chain"],
   },
   {
+    name: "a residual Add followed by Relu (the chain applies it after the add), depthwise multiplier 1 block",
+    input: [2, 9, 8, 6],
+    build: (g, x) => {
+      const d = g.op("FusedDepthwiseConv2dNative", [x, g.const([3, 3, 6, 1]), g.const([6])], {
+        ...SAME,
+        ...fused(["BiasAdd", "Relu"]),
+      });
+      const p = g.op("Conv2D", [d, g.const([1, 1, 6, 6], undefined, [-1, 1])], SAME);
+      return g.op("Relu", [g.op("AddV2", [p, x])]);
+    },
+    allKinds: ["chain"],
+  },
+  {
     name: "input normalisation: Mul by a scalar, Sub a per-channel mean, RealDiv by a per-channel std",
     input: [1, 6, 5, 3],
     build: (g, x) => {

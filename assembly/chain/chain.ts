@@ -15,23 +15,26 @@
 // one call per run instead of three per band from JavaScript.
 
 import { ChainParams, DwGeometry, RECORD_BYTES, ROW_POINTER_BYTES } from "../abi";
-import { F32 } from "../common";
+import { F32, activate, activate4 } from "../common";
 import { dwconvRows } from "../dwconv";
 import { gemm } from "../gemm/gemm";
 
-/** y[0..n) += r[0..n), a band's residual (each sum rounded to f32, as a JS store rounds it). */
+/**
+ * y[0..n) = act(y + r), a band's residual (each sum rounded to f32, as a JS store rounds it)
+ * and the activation after it (an Add with a fused ReLU, as TFLite and ResNet-style blocks have).
+ */
 // @ts-ignore: decorator
-@inline function addInPlace(y: usize, r: usize, n: i32): void {
+@inline function addInPlace(y: usize, r: usize, n: i32, act: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     for (; i + 4 <= n; i += 4) {
       const at = <usize>i * F32;
-      v128.store(y + at, f32x4.add(v128.load(y + at), v128.load(r + at)));
+      v128.store(y + at, activate4(f32x4.add(v128.load(y + at), v128.load(r + at)), act));
     }
   }
   for (; i < n; i++) {
     const at = <usize>i * F32;
-    store<f32>(y + at, load<f32>(y + at) + load<f32>(r + at));
+    store<f32>(y + at, activate(load<f32>(y + at) + load<f32>(r + at), act));
   }
 }
 
@@ -116,7 +119,7 @@ export function chain(g0: DwGeometry, c: ChainParams, row0: i32, row1: i32, thre
     ran = (ran & 0xffff0000) | dwRan | (projectRan << 8);
     if (c.residual != 0) {
       const residual = <usize>c.residual + <usize>image * c.outImage;
-      addInPlace(bandOutput, residual + <usize>oy0 * outRowBytes, (oy1 - oy0) * outW * c.outChannels);
+      addInPlace(bandOutput, residual + <usize>oy0 * outRowBytes, (oy1 - oy0) * outW * c.outChannels, c.residualAct);
     }
   }
   g.inH = inH;

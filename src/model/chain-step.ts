@@ -116,6 +116,7 @@ export class WasmChainStep implements Step {
       depthwisePacked: this.depthwisePacked,
       projectPacked: this.projectPacked,
       projectAct: activationCode(op.project.act),
+      residualAct: activationCode(op.residualAct ?? "linear"),
       expandBand: 0,
       depthwiseBand: 0,
       zeros: 0,

@@ -3,6 +3,7 @@
 // not speed); the results are copied into the planned slots.
 
 import { REFERENCE_KERNELS } from "../kernel-names.js";
+import { activationFn } from "../reference/activation.js";
 import { convKernel, depthwiseKernel } from "../reference/kernels.js";
 import type { Geometry } from "../shapes.js";
 import type { ConvSpec, DepthwiseSpec } from "../specs.js";
@@ -215,6 +216,10 @@ export class JsChainStep implements Step {
     if (this.residual >= 0) {
       const r = base + this.residual;
       for (let i = 0; i < y.length; i++) y[i] += mem[r + i];
+      if (this.op.residualAct) {
+        const act = activationFn(this.op.residualAct);
+        for (let i = 0; i < y.length; i++) y[i] = act(y[i]);
+      }
     }
     mem.set(y, base + this.y);
   }

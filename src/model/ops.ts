@@ -18,6 +18,7 @@ import {
   type DepthwiseNode,
   type GlobalPoolNode,
   type Graph,
+  isKernelActivation,
   kernelActivation,
   type MulNode,
   type Node,
@@ -75,6 +76,8 @@ export type Op =
       input: string;
       /** Added to the output (a residual connection), same shape. */
       residual: string | undefined;
+      /** Applied after the residual add (an activation node after the Add, taken in). */
+      residualAct?: Activation;
       output: string;
       /** The Keras layers it runs, first to last. */
       layers: string[];
@@ -133,6 +136,12 @@ export function buildOps(graph: Graph, fusion: Fusion): Op[] {
       chain.residual = add.inputs[0] === chain.output ? add.inputs[1] : add.inputs[0];
       chain.output = add.name;
       chain.layers.push(add.name);
+      const after = sole(add.name);
+      if (after?.op === "activation" && isKernelActivation(after.act) && after.act !== "linear") {
+        chain.residualAct = after.act;
+        chain.output = after.name;
+        chain.layers.push(after.name);
+      }
     }
     for (const layer of chain.layers) absorbed.add(layer);
     chains.set(chain.output, chain);

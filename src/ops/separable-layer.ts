@@ -89,6 +89,7 @@ export class SeparableLayer extends WasmLayer {
       depthwisePacked: this.depthwisePacked,
       projectPacked: this.pointwisePacked,
       projectAct: activationCode(pw.window.activation),
+      residualAct: 0,
       expandBand: scratch,
       depthwiseBand: scratch + bands.depthwiseBandAt,
       zeros: zeroRow,
