@@ -15,7 +15,28 @@ import vm from "node:vm";
 
 const WASM_DIR = new URL("../../node_modules/@litertjs/core/wasm/", import.meta.url);
 
-type LiteRt = typeof import("@litertjs/core");
+/**
+ * The part of @litertjs/core used here, typed locally: its own declarations reference WebGPU
+ * and newer lib types that change the global typed-array types of this project's tests.
+ */
+interface LiteRtTensor {
+  toTypedArray(): ArrayLike<number>;
+  delete(): void;
+}
+interface LiteRt {
+  loadLiteRt(path: string): Promise<unknown>;
+  loadAndCompile(
+    model: Uint8Array,
+    options: { accelerator: "wasm" },
+  ): Promise<{
+    getInputDetails(): { name: string; shape: ArrayLike<number> }[];
+    getOutputDetails(): { name: string; shape: ArrayLike<number> }[];
+    run(inputs: LiteRtTensor[]): Promise<LiteRtTensor[]>;
+    delete(): void;
+  }>;
+  Tensor: new (data: Float32Array, shape: number[]) => LiteRtTensor;
+}
+const PACKAGE = "@litertjs/core";
 let loaded: Promise<LiteRt> | undefined;
 
 /** LiteRT.js loaded once per process, threads as given (1: its single-threaded build). */
@@ -29,7 +50,7 @@ export function liteRt(): Promise<LiteRt> {
       const path = url.startsWith("file:") ? fileURLToPath(url) : url;
       vm.runInThisContext(readFileSync(path, "utf8"), { filename: path });
     };
-    const lrt = await import("@litertjs/core");
+    const lrt = (await import(PACKAGE)) as LiteRt;
     await lrt.loadLiteRt(WASM_DIR.href);
     return lrt;
   })();
@@ -49,15 +70,15 @@ export async function litertModel(model: Uint8Array) {
   const inputs = compiled.getInputDetails();
   const outputs = compiled.getOutputDetails();
   return {
-    inputs: inputs.map((d) => ({ name: d.name, shape: [...d.shape] })),
-    outputs: outputs.map((d) => ({ name: d.name, shape: [...d.shape] })),
+    inputs: inputs.map((d) => ({ name: d.name, shape: Array.from(d.shape) })),
+    outputs: outputs.map((d) => ({ name: d.name, shape: Array.from(d.shape) })),
     async run(data: Float32Array[]): Promise<OracleOutput[]> {
-      const tensors = data.map((x, i) => new lrt.Tensor(x, [...inputs[i].shape]));
-      const results = (await compiled.run(tensors)) as InstanceType<LiteRt["Tensor"]>[];
+      const tensors = data.map((x, i) => new lrt.Tensor(x, Array.from(inputs[i].shape)));
+      const results = await compiled.run(tensors);
       const out = results.map((t, i) => ({
         name: outputs[i].name,
-        shape: [...outputs[i].shape],
-        data: new Float32Array(t.toTypedArray() as Float32Array),
+        shape: Array.from(outputs[i].shape),
+        data: Float32Array.from(t.toTypedArray()),
       }));
       for (const t of [...tensors, ...results]) t.delete();
       return out;
