@@ -93,3 +93,6 @@ export const MAXPOOL_C4: i32 = 13;
 export const AVGPOOL_C4: i32 = 14;
 export const MAXPOOL_C1: i32 = 15;
 export const AVGPOOL_C1: i32 = 16;
+export const ADD_C4: i32 = 17;
+export const MUL_C4: i32 = 18;
+export const BILINEAR_C4: i32 = 19;

@@ -7,6 +7,9 @@
 //                     against tfjs-converter's graph executor on tfjs-wasm
 //   inception_v3      nsfwjs's InceptionV3 299x299 layers model (Concatenate-heavy): against
 //                     tfjs-wasm through tfjs-layers
+//   blazeface         MediaPipe's face_detection_short_range.tflite (128x128, float16 weights):
+//                     sepconv loadTFLiteModel against LiteRT.js (TFLite + XNNPACK, bench/litert.mjs)
+//   selfie            MediaPipe's selfie_segmentation.tflite (256x256): against LiteRT.js
 // Every peer is warmed up, then the peers take turns for --runs rounds (so load changes on a
 // shared machine hit all of them); median and minimum ms per inference, readback included, and
 // the cold start (load from artifacts in memory + first inference, the runtime already up).
@@ -22,10 +25,12 @@ import os from "node:os";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
+import { readFileSync } from "node:fs";
 import { setThreadsCount } from "@tensorflow/tfjs-backend-wasm";
 import * as tfc from "@tensorflow/tfjs-converter";
 import * as tfl from "@tensorflow/tfjs-layers";
 import * as sepconv from "../dist/index.js";
+import { litertModel } from "./litert.mjs";
 import { seededPixels } from "./mobilenet-input.mjs";
 import { nsfwjsArtifacts } from "./nsfwjs-model.mjs";
 import { fusedTfjs } from "./tfjs-fused.mjs";
@@ -63,6 +68,22 @@ const MODELS = {
     format: "graph",
     tfjs: ["tfjs-wasm"],
   },
+  blazeface: {
+    label: "BlazeFace short range 128x128, @mediapipe/face_detection TFLite (float16 weights)",
+    artifacts: () =>
+      new Uint8Array(readFileSync("node_modules/@mediapipe/face_detection/face_detection_short_range.tflite")),
+    shape: [1, 128, 128, 3],
+    format: "tflite",
+    tfjs: ["litert"],
+  },
+  selfie: {
+    label: "Selfie segmentation 256x256, @mediapipe/selfie_segmentation TFLite (float16 weights)",
+    artifacts: () =>
+      new Uint8Array(readFileSync("node_modules/@mediapipe/selfie_segmentation/selfie_segmentation.tflite")),
+    shape: [1, 256, 256, 3],
+    format: "tflite",
+    tfjs: ["litert"],
+  },
   inception_v3: {
     label: "InceptionV3 299x299, nsfwjs 4.4 layers model (15 Concatenates, uint8 weights)",
     artifacts: () => nsfwjsArtifacts("inception_v3"),
@@ -96,11 +117,48 @@ async function sepconvPeer(key, m) {
   if (sepconv.threads().count !== threads) throw new Error(`${key}: ${JSON.stringify(sepconv.threads())}`);
   const x = { data: m.pixels, shape: m.shape };
   const t0 = performance.now();
-  const model = (m.format === "graph" ? sepconv.loadGraphModel : sepconv.loadLayersModel)(m.artifacts, { fusion });
-  const out = model.predict(x);
+  const model = load(m, { fusion });
+  const outs = model.predictAll(x);
+  const out = outs[0];
   const cold = performance.now() - t0;
   const name = `sepconv ${build}${fusion === "full" ? "" : ` (fusion: ${fusion})`}${threads > 1 ? `, ${threads} threads` : ""}`;
-  return { key, name, cold, run: () => model.predict(x, out), output: () => out.data, dispose: () => model.dispose() };
+  return {
+    key,
+    name,
+    cold,
+    run: () => model.predictAll(x, outs),
+    output: () => out.data,
+    dispose: () => model.dispose(),
+  };
+}
+
+/** The model of `m` on sepconv, with the loader of its format. */
+function load(m, options) {
+  if (m.format === "tflite") return sepconv.loadTFLiteModel(m.artifacts, options);
+  return (m.format === "graph" ? sepconv.loadGraphModel : sepconv.loadLayersModel)(m.artifacts, options);
+}
+
+/** The file's bytes of weights (or the whole .tflite file). */
+function weightBytes(m) {
+  return m.format === "tflite" ? m.artifacts.byteLength : weightBytes(m);
+}
+
+/** LiteRT.js (its single-threaded wasm build, CPU) running the .tflite file. */
+async function litertPeer(m) {
+  const t0 = performance.now();
+  const model = await litertModel(m.artifacts);
+  let last = await model.run([m.pixels]);
+  const cold = performance.now() - t0;
+  return {
+    key: "litert",
+    name: "LiteRT.js 2.5 (TFLite + XNNPACK, wasm, 1 thread)",
+    cold,
+    run: async () => {
+      last = await model.run([m.pixels]);
+    },
+    output: () => last[0].data,
+    dispose: () => model.delete(),
+  };
 }
 
 async function tfjsPeer(key, m) {
@@ -163,21 +221,23 @@ async function benchModel(modelName) {
     .filter((key) => key !== "tfjs-wasm-fused" || spec.tfjs.includes(key));
   const peers = [];
   for (const key of wanted) {
-    peers.push(key.startsWith("tfjs-") ? await tfjsPeer(key.slice(5), m) : await sepconvPeer(key, m));
+    if (key === "litert") peers.push(await litertPeer(m));
+    else peers.push(key.startsWith("tfjs-") ? await tfjsPeer(key.slice(5), m) : await sepconvPeer(key, m));
   }
-  for (const peer of peers) for (let i = 0; i < WARMUP; i++) peer.run();
+  // LiteRT's run is async: every run is awaited (a microtask for the synchronous peers).
+  for (const peer of peers) for (let i = 0; i < WARMUP; i++) await peer.run();
   const times = new Map(peers.map((p) => [p.key, []]));
   for (let round = 0; round < runs; round++) {
     for (let i = 0; i < peers.length; i++) {
       const peer = peers[(round + i) % peers.length];
       const t0 = performance.now();
-      peer.run();
+      await peer.run();
       times.get(peer.key).push(performance.now() - t0);
     }
   }
 
   const top1 = (data) => data.indexOf(Math.max(...data));
-  const reference = peers.find((p) => p.key === "tfjs-wasm") ?? peers[peers.length - 1];
+  const reference = peers.find((p) => p.key === "tfjs-wasm" || p.key === "litert") ?? peers[peers.length - 1];
   const results = peers.map((peer) => {
     const sorted = times.get(peer.key).sort((a, b) => a - b);
     const output = Array.from(peer.output());
@@ -193,7 +253,8 @@ async function benchModel(modelName) {
       maxDiff,
     };
   });
-  const tfjsWasm = results.find((r) => r.key === "tfjs-wasm");
+  // The home runtime: tfjs-wasm for tfjs models, LiteRT.js for .tflite files.
+  const tfjsWasm = results.find((r) => r.key === "tfjs-wasm" || r.key === "litert");
   const tfjsFused = results.find((r) => r.key === "tfjs-wasm-fused");
   for (const r of results) {
     r.speedupVsTfjsWasm = tfjsWasm ? tfjsWasm.median / r.median : undefined;
@@ -201,15 +262,13 @@ async function benchModel(modelName) {
   }
 
   await sepconv.init({ backend: "js" });
-  const { params, macs } = (m.format === "graph" ? sepconv.loadGraphModel : sepconv.loadLayersModel)(
-    m.artifacts,
-  ).cost();
+  const { params, macs } = load(m).cost();
   const cpu = os.cpus()[0]?.model.trim() ?? "unknown CPU";
   const machine = `${cpu}, ${os.cpus().length} cores, Node ${process.version}`;
   const date = new Date().toISOString().slice(0, 10);
   console.log(
     `\n${m.label}: ${fmt.int(params)} params, ${fmt.int(macs)} multiply-adds per image, ` +
-      `${fmt.int(m.artifacts.weightData.byteLength)} bytes of weights`,
+      `${fmt.int(weightBytes(m))} bytes of weights`,
   );
   console.log(`${machine}, ${date}; batch 1, one thread, ${runs} interleaved runs after ${WARMUP} warm-up runs each\n`);
   console.log(
@@ -219,10 +278,10 @@ async function benchModel(modelName) {
         "median ms",
         "min ms",
         "GFLOP/s",
-        "vs tfjs-wasm",
+        "vs home runtime",
         "vs tfjs-wasm fused",
         "top-1",
-        "max |diff| vs tfjs-wasm",
+        "max |diff| vs home runtime",
         "cold start ms",
       ],
       results.map((r) => [
@@ -241,7 +300,7 @@ async function benchModel(modelName) {
   mkdirSync("bench/results", { recursive: true });
   writeFileSync(
     `bench/results/model-${modelName}.json`,
-    `${JSON.stringify({ model: m.label, params, macs, weightBytes: m.artifacts.weightData.byteLength, machine, date, runs, warmup: WARMUP, results }, null, 2)}\n`,
+    `${JSON.stringify({ model: m.label, params, macs, weightBytes: weightBytes(m), machine, date, runs, warmup: WARMUP, results }, null, 2)}\n`,
   );
   console.log(`\nwrote bench/results/model-${modelName}.json`);
 

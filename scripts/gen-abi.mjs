@@ -101,6 +101,9 @@ export const KERNELS = [
   "avgpool_c4",
   "maxpool_c1",
   "avgpool_c1",
+  "add_c4",
+  "mul_c4",
+  "bilinear_c4",
 ];
 
 const OUT_AS = "assembly/abi.ts";

@@ -95,4 +95,7 @@ export const KERNEL_NAMES = [
   "avgpool_c4",
   "maxpool_c1",
   "avgpool_c1",
+  "add_c4",
+  "mul_c4",
+  "bilinear_c4",
 ] as const;

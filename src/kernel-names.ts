@@ -42,6 +42,11 @@ export function poolKernelName(rt: Runtime, kind: "max" | "avg"): string {
   return named(rt, KERNEL_NAMES.indexOf(`${kind}pool_c${simd ? 4 : 1}`));
 }
 
+/** The elementwise kernel of an add, a gated multiply or a bilinear resize. */
+export function elementwiseKernelName(rt: Runtime, kind: "add" | "mul" | "bilinear"): string {
+  return named(rt, KERNEL_NAMES.indexOf(`${kind}_c4`));
+}
+
 /** What the js backend runs for each op: the plain-JS reference kernels. */
 export const REFERENCE_KERNELS = {
   depthwise: "dwconv_reference__js",

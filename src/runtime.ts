@@ -36,6 +36,22 @@ export interface Kernels extends ItemKernels {
   conv2dKernel(): number;
   /** Max (kind 0) or average (1) pooling of output rows [rowBegin, rowEnd) of one image; returns the kernel id. */
   pool2d(kind: number, geometry: number, input: number, output: number, rowBegin: number, rowEnd: number): number;
+  /** y = a + b over n floats. */
+  add2(a: number, b: number, y: number, n: number): number;
+  /** y = a * gate, the gate `period` floats per image repeated over its `perImage` floats. */
+  mulGate(a: number, gate: number, y: number, images: number, perImage: number, period: number): number;
+  /** TensorFlow's bilinear resize of one h x w x c image (flags 0/1). */
+  resizeBilinear(
+    x: number,
+    h: number,
+    w: number,
+    c: number,
+    y: number,
+    outH: number,
+    outW: number,
+    alignCorners: number,
+    halfPixel: number,
+  ): number;
 }
 
 export { ROW_POINTER_BYTES } from "./abi.generated.js";

@@ -15,7 +15,15 @@ import type { Op } from "./ops.js";
 import { PassStep } from "./pass-step.js";
 import { makePlan, type Plan } from "./plan.js";
 import type { Arena, Step } from "./step.js";
-import { WasmConvStep, WasmDenseStep, WasmDepthwiseStep, WasmPoolStep } from "./wasm-steps.js";
+import {
+  runsInWasm,
+  WasmConvStep,
+  WasmConvTransposeStep,
+  WasmDenseStep,
+  WasmDepthwiseStep,
+  WasmElementwiseStep,
+  WasmPoolStep,
+} from "./wasm-steps.js";
 
 /** One op as run: its kind and the Keras layers it covers (fused ops cover several). */
 export interface OpDescription {
@@ -45,6 +53,8 @@ function stepFor(op: Op, rt: Runtime | null): Step | undefined {
     case "pass":
       // Pooling reads every input value several times: worth a kernel; the other passes are a loop each.
       if (rt && op.node.op === "pool") return new WasmPoolStep(rt, op.node, op.inputs[0]);
+      if (rt && runsInWasm(op.node)) return new WasmElementwiseStep(rt, op.node);
+      if (rt && op.node.op === "conv-transpose") return new WasmConvTransposeStep(rt, op.node, op.inputs[0]);
       return new PassStep(op.node, op.inputs, op.output);
     case "reshape":
       return undefined; // shares its input's storage

@@ -1,13 +1,30 @@
 // The convolution ops of a loaded model on a wasm build: weights packed once at load, kernels
 // called on planned arena addresses, nothing allocated per run.
 
-import { conv2dKernelName, dwconvKernelName, gemmKernelName, poolKernelName } from "../kernel-names.js";
+import {
+  conv2dKernelName,
+  dwconvKernelName,
+  elementwiseKernelName,
+  gemmKernelName,
+  poolKernelName,
+} from "../kernel-names.js";
 import { activationCode, convScratchBytes, writeConvGeometry, writeDwGeometry } from "../ops/geometry.js";
 import { dwPack, gemmPack, type Pack, packAll } from "../ops/pack.js";
 import { PaddedTaps } from "../ops/padded-taps.js";
 import { ROW_POINTER_BYTES, type Runtime } from "../runtime.js";
 import type { Geometry } from "../shapes.js";
-import { type ConvNode, type DenseNode, type DepthwiseNode, kernelActivation, type PoolNode } from "./graph.js";
+import {
+  type ConvNode,
+  type ConvTransposeNode,
+  type DenseNode,
+  type DepthwiseNode,
+  kernelActivation,
+  type MulNode,
+  type Node,
+  type PoolNode,
+  type ResizeNode,
+  type SimpleNode,
+} from "./graph.js";
 import { isPointwise } from "./ops.js";
 import type { Plan } from "./plan.js";
 import { windowGeometry } from "./shape-inference.js";
@@ -325,6 +342,160 @@ export class WasmPoolStep implements Step {
     for (let i = 0; i < this.batch; i++) {
       const input = arena.ptr + this.input + i * this.inImage;
       k.pool2d(kind, this.blocks.geometry, input, arena.ptr + this.output + i * this.outImage, 0, this.outH);
+    }
+  }
+
+  dispose(): void {
+    this.blocks.dispose();
+  }
+}
+
+/** The passes worth a wasm kernel: a 2-input add, a (gated) multiply, a bilinear resize. */
+export type ElementwiseNode = SimpleNode | MulNode | ResizeNode;
+
+export function runsInWasm(node: Node): node is ElementwiseNode {
+  if (node.op === "add") return node.inputs.length === 2;
+  return node.op === "mul" || (node.op === "resize" && node.method === "bilinear");
+}
+
+export class WasmElementwiseStep implements Step {
+  readonly kernels: readonly string[];
+  private a = 0;
+  private b = 0;
+  private y = 0;
+  private size = 0;
+  private batch = 1;
+  private perImage = 0;
+  private period = 0;
+  private inDims: number[] = [];
+  private outDims: number[] = [];
+
+  constructor(
+    private readonly rt: Runtime,
+    private readonly node: ElementwiseNode,
+  ) {
+    const kind = node.op === "add" ? "add" : node.op === "mul" ? "mul" : "bilinear";
+    this.kernels = [elementwiseKernelName(rt, kind)];
+  }
+
+  bind(plan: Plan): Needs {
+    const node = this.node;
+    const values = (name: string) => (plan.dims.get(name) as number[]).reduce((p, d) => p * d, 1);
+    const [first, second] = node.inputs;
+    // A multiply's full-size input first, its gate second (either order in the file).
+    const swap = node.op === "mul" && values(first) < values(second);
+    this.a = slotOf(plan, swap ? second : first).offset * 4;
+    this.b = second === undefined ? 0 : slotOf(plan, swap ? first : second).offset * 4;
+    const out = slotOf(plan, node.name);
+    this.y = out.offset * 4;
+    this.size = out.size;
+    this.batch = plan.batch;
+    this.perImage = out.size / plan.batch;
+    this.period = second === undefined ? 0 : values(swap ? first : second);
+    this.inDims = plan.dims.get(first) as number[];
+    this.outDims = plan.dims.get(node.name) as number[];
+    return NO_NEEDS;
+  }
+
+  run(arena: Arena): void {
+    const k = this.rt.kernels;
+    const base = arena.ptr;
+    const node = this.node;
+    if (node.op === "add") {
+      k.add2(base + this.a, base + this.b, base + this.y, this.size);
+    } else if (node.op === "mul") {
+      const period = this.period === this.perImage ? this.perImage : this.period;
+      k.mulGate(base + this.a, base + this.b, base + this.y, this.batch, this.perImage, period);
+    } else if (node.op === "resize") {
+      const [h, w, c] = this.inDims;
+      const [outH, outW] = this.outDims;
+      for (let i = 0; i < this.batch; i++) {
+        const x = base + this.a + i * h * w * c * 4;
+        const y = base + this.y + i * outH * outW * c * 4;
+        k.resizeBilinear(x, h, w, c, y, outH, outW, node.alignCorners ? 1 : 0, node.halfPixelCenters ? 1 : 0);
+      }
+    }
+  }
+
+  dispose(): void {}
+}
+
+/**
+ * A transposed convolution as a GEMM and a scatter: every input pixel times the filter
+ * reshaped to [inChannels, kH * kW * outChannels] (one GEMM over the image's pixels, into the
+ * shared scratch) gives the kH x kW block of outputs it contributes to; the blocks are then
+ * added into place (they do not overlap when the stride is the kernel size, as in decoders).
+ */
+export class WasmConvTransposeStep implements Step {
+  readonly kernels: readonly string[];
+  private readonly blocks: Blocks;
+  private readonly gemmTile: number;
+  private readonly cols: number;
+  private input = 0;
+  private output = 0;
+  private dims: number[] = [];
+  private outDims: number[] = [];
+  private padTop = 0;
+  private padLeft = 0;
+  private batch = 1;
+
+  constructor(
+    private readonly rt: Runtime,
+    private readonly node: ConvTransposeNode,
+    private readonly inputName: string,
+  ) {
+    const { filter, kH, kW, inChannels: c, outChannels: oc } = node;
+    this.cols = kH * kW * oc;
+    const matrix = new Float32Array(c * this.cols);
+    for (let o = 0; o < oc; o++)
+      for (let t = 0; t < kH * kW; t++)
+        for (let i = 0; i < c; i++) matrix[i * this.cols + t * oc + o] = filter[(o * kH * kW + t) * c + i];
+    this.blocks = new Blocks(rt, [gemmPack(rt, matrix, undefined, c, this.cols)], `layer '${node.name}'`);
+    this.gemmTile = rt.gemmTile;
+    this.kernels = [gemmKernelName(rt, this.gemmTile)];
+  }
+
+  bind(plan: Plan): Needs {
+    const node = this.node;
+    this.dims = plan.dims.get(this.inputName) as number[];
+    this.outDims = plan.dims.get(node.name) as number[];
+    const [h, w] = this.dims;
+    const [outH, outW] = this.outDims;
+    this.padTop = Math.floor(Math.max((h - 1) * node.strideH + node.kH - outH, 0) / 2);
+    this.padLeft = Math.floor(Math.max((w - 1) * node.strideW + node.kW - outW, 0) / 2);
+    this.input = slotOf(plan, this.inputName).offset * 4;
+    this.output = slotOf(plan, node.name).offset * 4;
+    this.batch = plan.batch;
+    return { scratch: h * w * this.cols, zeros: 0 };
+  }
+
+  run(arena: Arena): void {
+    const { kH, kW, strideH, strideW, outChannels: oc, inChannels: c, bias } = this.node;
+    const [h, w] = this.dims;
+    const [outH, outW] = this.outDims;
+    const cols = this.cols;
+    const mem = arena.mem;
+    const blocks = arena.scratch >>> 2;
+    for (let b = 0; b < this.batch; b++) {
+      const x = arena.ptr + this.input + b * h * w * c * 4;
+      this.rt.gemm(this.gemmTile, x, h * w, c, c, this.blocks.packed[0], cols, arena.scratch, cols, 0);
+      const y = (arena.ptr + this.output) / 4 + b * outH * outW * oc;
+      for (let i = 0; i < outH * outW * oc; i++) mem[y + i] = bias ? bias[i % oc] : 0;
+      for (let iy = 0; iy < h; iy++) {
+        for (let ky = 0; ky < kH; ky++) {
+          const oy = iy * strideH + ky - this.padTop;
+          if (oy < 0 || oy >= outH) continue;
+          for (let ix = 0; ix < w; ix++) {
+            const from = blocks + (iy * w + ix) * cols + ky * kW * oc;
+            for (let kx = 0; kx < kW; kx++) {
+              const ox = ix * strideW + kx - this.padLeft;
+              if (ox < 0 || ox >= outW) continue;
+              const to = y + (oy * outW + ox) * oc;
+              for (let o = 0; o < oc; o++) mem[to + o] += mem[from + kx * oc + o];
+            }
+          }
+        }
+      }
     }
   }
 

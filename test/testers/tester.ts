@@ -51,6 +51,21 @@ export function kernelsRun(fn: () => void): string[] {
     record([id]);
     return id;
   };
+  spied.add2 = (...args) => {
+    const id = real.add2(...args);
+    record([id]);
+    return id;
+  };
+  spied.mulGate = (...args) => {
+    const id = real.mulGate(...args);
+    record([id]);
+    return id;
+  };
+  spied.resizeBilinear = (...args) => {
+    const id = real.resizeBilinear(...args);
+    record([id]);
+    return id;
+  };
   spied.pool2d = (...args) => {
     const id = real.pool2d(...args);
     record([id]);
