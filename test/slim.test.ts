@@ -21,7 +21,12 @@ describe("sepconv/slim", () => {
       0,
     );
     expect(fullJs.length - slimJs.length).toBeGreaterThanOrEqual(base64);
-    expect(gzipSync(slimJs).length).toBeLessThan(gzipSync(fullJs).length / 1.4);
+    // What a download saves: about the builds' own gzip size (the interleaving shares some bytes).
+    const builds = ["scalar", "simd", "relaxed-simd"].reduce(
+      (sum, build) => sum + gzipSync(readFileSync(`dist/wasm/${build}.wasm`)).length,
+      0,
+    );
+    expect(gzipSync(fullJs).length - gzipSync(slimJs).length).toBeGreaterThan(0.8 * builds);
   });
 
   it("has the default entry's API", () => {
