@@ -96,3 +96,4 @@ export const AVGPOOL_C1: i32 = 16;
 export const ADD_C4: i32 = 17;
 export const MUL_C4: i32 = 18;
 export const BILINEAR_C4: i32 = 19;
+export const IMAGE_BILINEAR_U8: i32 = 20;

@@ -104,6 +104,7 @@ export const KERNELS = [
   "add_c4",
   "mul_c4",
   "bilinear_c4",
+  "image_bilinear_u8",
 ];
 
 const OUT_AS = "assembly/abi.ts";

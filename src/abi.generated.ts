@@ -98,4 +98,5 @@ export const KERNEL_NAMES = [
   "add_c4",
   "mul_c4",
   "bilinear_c4",
+  "image_bilinear_u8",
 ] as const;

@@ -2,6 +2,7 @@
 
 export type { CostOptions, OpCost, SeparableComparison, SeparableCost, SeparableCostOptions } from "./cost.js";
 export * as cost from "./cost.js";
+export { type ImageSource, type ImageToTensorOptions, imageToTensor, type TopK, topK } from "./image/index.js";
 export { backend, init, initSync, threads } from "./init.js";
 export type {
   FetchOptions,

@@ -52,6 +52,25 @@ export interface Kernels extends ItemKernels {
     alignCorners: number,
     halfPixel: number,
   ): number;
+  /** An image's 8-bit pixels resized, normalised and reordered into float RGB (image/image.ts). */
+  imageBilinearU8(
+    src: number,
+    w: number,
+    h: number,
+    channels: number,
+    dst: number,
+    outH: number,
+    outW: number,
+    alignCorners: number,
+    halfPixel: number,
+    scale0: number,
+    scale1: number,
+    scale2: number,
+    shift0: number,
+    shift1: number,
+    shift2: number,
+    bgr: number,
+  ): number;
 }
 
 export { ROW_POINTER_BYTES } from "./abi.generated.js";

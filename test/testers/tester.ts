@@ -66,6 +66,11 @@ export function kernelsRun(fn: () => void): string[] {
     record([id]);
     return id;
   };
+  spied.imageBilinearU8 = (...args) => {
+    const id = real.imageBilinearU8(...args);
+    record([id]);
+    return id;
+  };
   spied.pool2d = (...args) => {
     const id = real.pool2d(...args);
     record([id]);

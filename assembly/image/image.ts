@@ -1,0 +1,89 @@
+// An image's bytes (RGBA or RGB, 8 bits a channel) to a model's float input in one pass:
+// TensorFlow's bilinear resize (the coordinate rules of tf.image.resizeBilinear), the
+// normalisation y = x * scale[c] + shift[c], the channel order, and the alpha dropped. SIMD:
+// the four source pixels of an output pixel are read as 4 bytes each, widened to f32x4 (one
+// lane per channel) and blended. Each output pixel is stored as 16 bytes at 12-byte steps (the
+// next pixel overwrites the fourth lane; blocks have 16 bytes of slack after them).
+
+import { IMAGE_BILINEAR_U8 } from "../abi";
+import { F32 } from "../common";
+
+// @ts-ignore: decorator
+@inline function coordinate(o: i32, ratio: f64, halfPixel: bool): f64 {
+  return halfPixel ? ratio * (<f64>o + 0.5) - 0.5 : ratio * <f64>o;
+}
+
+// @ts-ignore: decorator
+@inline function pixel4(p: usize): v128 {
+  // 4 bytes -> 4 u32 lanes -> f32 (the 4th byte is alpha, or the next pixel's red for RGB).
+  return f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(p))));
+}
+
+export function imageBilinearU8(
+  src: usize, w: i32, h: i32, channels: i32, dst: usize, outH: i32, outW: i32, alignCorners: bool, halfPixel: bool,
+  scale0: f32, scale1: f32, scale2: f32, shift0: f32, shift1: f32, shift2: f32, bgr: bool,
+): i32 {
+  const ratioH = alignCorners && outH > 1 ? <f64>(h - 1) / <f64>(outH - 1) : <f64>h / <f64>outH;
+  const ratioW = alignCorners && outW > 1 ? <f64>(w - 1) / <f64>(outW - 1) : <f64>w / <f64>outW;
+  const pixelBytes = <usize>channels;
+  const rowBytes = <usize>w * pixelBytes;
+  let out = dst;
+  if (ASC_FEATURE_SIMD) {
+    // The normalisation is per output channel (after the BGR swap).
+    const scale = f32x4(scale0, scale1, scale2, 0);
+    const shift = f32x4(shift0, shift1, shift2, 0);
+    for (let oy = 0; oy < outH; oy++) {
+      const fy = coordinate(oy, ratioH, halfPixel);
+      const y0 = max<i32>(0, <i32>Math.floor(fy));
+      const dy = f32x4.splat(<f32>(fy - <f64>y0));
+      const y1 = min<i32>(h - 1, <i32>Math.ceil(fy));
+      const top = src + <usize>y0 * rowBytes;
+      const bottom = src + <usize>y1 * rowBytes;
+      for (let ox = 0; ox < outW; ox++) {
+        const fx = coordinate(ox, ratioW, halfPixel);
+        const x0 = max<i32>(0, <i32>Math.floor(fx));
+        const dx = f32x4.splat(<f32>(fx - <f64>x0));
+        const x1 = min<i32>(w - 1, <i32>Math.ceil(fx));
+        const a = pixel4(top + <usize>x0 * pixelBytes);
+        const b = pixel4(bottom + <usize>x0 * pixelBytes);
+        const t = f32x4.add(a, f32x4.mul(f32x4.sub(pixel4(top + <usize>x1 * pixelBytes), a), dx));
+        const u = f32x4.add(b, f32x4.mul(f32x4.sub(pixel4(bottom + <usize>x1 * pixelBytes), b), dx));
+        let v = f32x4.add(t, f32x4.mul(f32x4.sub(u, t), dy));
+        if (bgr) v = i32x4.shuffle(v, v, 2, 1, 0, 3);
+        v128.store(out, f32x4.add(f32x4.mul(v, scale), shift));
+        out += 3 * F32;
+      }
+    }
+    return IMAGE_BILINEAR_U8;
+  }
+  for (let oy = 0; oy < outH; oy++) {
+    const fy = coordinate(oy, ratioH, halfPixel);
+    const y0 = max<i32>(0, <i32>Math.floor(fy));
+    const dy = <f32>(fy - <f64>y0);
+    const y1 = min<i32>(h - 1, <i32>Math.ceil(fy));
+    for (let ox = 0; ox < outW; ox++) {
+      const fx = coordinate(ox, ratioW, halfPixel);
+      const x0 = max<i32>(0, <i32>Math.floor(fx));
+      const dx = <f32>(fx - <f64>x0);
+      const x1 = min<i32>(w - 1, <i32>Math.ceil(fx));
+      const tl = src + <usize>y0 * rowBytes + <usize>x0 * pixelBytes;
+      const tr = src + <usize>y0 * rowBytes + <usize>x1 * pixelBytes;
+      const bl = src + <usize>y1 * rowBytes + <usize>x0 * pixelBytes;
+      const br = src + <usize>y1 * rowBytes + <usize>x1 * pixelBytes;
+      for (let c = 0; c < 3; c++) {
+        const a = <f32>load<u8>(tl + c);
+        const b = <f32>load<u8>(bl + c);
+        const t = a + (<f32>load<u8>(tr + c) - a) * dx;
+        const u = b + (<f32>load<u8>(br + c) - b) * dx;
+        const value = t + (u - t) * dy;
+        // Output channel k takes source channel c (reversed for BGR) and output channel k's normalisation.
+        const k = bgr ? 2 - c : c;
+        const s = k == 0 ? scale0 : k == 1 ? scale1 : scale2;
+        const z = k == 0 ? shift0 : k == 1 ? shift1 : shift2;
+        store<f32>(out + <usize>k * F32, value * s + z);
+      }
+      out += 3 * F32;
+    }
+  }
+  return IMAGE_BILINEAR_U8;
+}

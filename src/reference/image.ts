@@ -1,0 +1,33 @@
+// The plain-JS image-to-tensor: TensorFlow's bilinear resize coordinates, then y = x * scale
+// + shift per output channel; the 'js' backend's path, the Float32 sources' path and the oracle
+// of the image kernel's tests.
+
+import type { ImageJob } from "../image/options.js";
+
+export function imageToTensorReference(job: ImageJob, out: Float32Array): void {
+  const { data, width: w, height: h, channels, outH, outW, alignCorners, halfPixelCenters, scale, shift, bgr } = job;
+  const ratio = (inSize: number, outSize: number) =>
+    alignCorners && outSize > 1 ? (inSize - 1) / (outSize - 1) : inSize / outSize;
+  const rh = ratio(h, outH);
+  const rw = ratio(w, outW);
+  let o = 0;
+  for (let oy = 0; oy < outH; oy++) {
+    const fy = halfPixelCenters ? rh * (oy + 0.5) - 0.5 : rh * oy;
+    const y0 = Math.max(0, Math.floor(fy));
+    const dy = fy - y0;
+    const y1 = Math.min(h - 1, Math.ceil(fy));
+    for (let ox = 0; ox < outW; ox++) {
+      const fx = halfPixelCenters ? rw * (ox + 0.5) - 0.5 : rw * ox;
+      const x0 = Math.max(0, Math.floor(fx));
+      const dx = fx - x0;
+      const x1 = Math.min(w - 1, Math.ceil(fx));
+      for (let k = 0; k < 3; k++) {
+        const c = bgr ? 2 - k : k;
+        const at = (y: number, x: number) => data[(y * w + x) * channels + c];
+        const top = at(y0, x0) + (at(y0, x1) - at(y0, x0)) * dx;
+        const bottom = at(y1, x0) + (at(y1, x1) - at(y1, x0)) * dx;
+        out[o++] = (top + (bottom - top) * dy) * scale[k] + shift[k];
+      }
+    }
+  }
+}
