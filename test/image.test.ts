@@ -149,7 +149,7 @@ describe("bad arguments name themselves", () => {
       /options\.out .* must be a tensor of shape \[1, 4, 4, 3\]/,
     ],
   ])("%s", (_, source, options, kind, message) => {
-    const e = caught(() => imageToTensor(source as ImageSource, options));
+    const e = caught(() => imageToTensor(source as ImageSource, options as never));
     expect(e).toBeInstanceOf(kind);
     expect(e.message).toMatch(/^imageToTensor: /);
     expect(e.message).toMatch(message);
