@@ -164,7 +164,8 @@ function fusedAct(c: Converter, o: TfliteOperator, options: Fused | null): Act |
   if (f === ActivationFunctionType.NONE) return undefined;
   if (f === ActivationFunctionType.RELU) return "relu";
   if (f === ActivationFunctionType.RELU6) return "relu6";
-  if (f === ActivationFunctionType.TANH) return "tanh";
+  // TANH and SIGN_BIT are refused: TFLite's own kernels clamp with the activation's range and
+  // treat them as no activation, so a file using them does not mean what it says.
   return c.fail(o, `fused activation ${ACTIVATION_FUNCTION_NAMES[f] || f} is not supported`);
 }
 
@@ -399,7 +400,11 @@ function concat(c: Converter, o: TfliteOperator): void {
   if (!(axis >= 1 && axis < rank))
     c.fail(o, `axis ${opts?.axis()} is not supported (the batch axis, or outside rank ${rank})`);
   const inputs = o.inputs.map((_, k) => c.tensor(o, k));
-  c.emit(o, { op: "concat", inputs, axis: axis - 1 }, fusedAct(c, o, opts));
+  // TFLite's CONCATENATION kernel requires no fused activation (LiteRT ignores one).
+  if ((opts?.fusedActivationFunction() ?? ActivationFunctionType.NONE) !== ActivationFunctionType.NONE) {
+    c.fail(o, "a fused activation on CONCATENATION is not supported (TFLite's kernel takes none)");
+  }
+  c.emit(o, { op: "concat", inputs, axis: axis - 1 });
 }
 
 function reshape(c: Converter, o: TfliteOperator): void {
