@@ -106,7 +106,10 @@ class Converter {
     const name = this.nameOf(out);
     const kernelAct = made.act !== undefined;
     const own = fused && !kernelAct ? `${name}/pre-activation` : name;
-    this.nodes.push({ name: own, className: o.op, params: 0, ...made } as unknown as Node);
+    // Parameters as TFLite counts them: the weights and biases the op holds.
+    const weights = (made.filter ?? made.kernel) as Float32Array | undefined;
+    const params = (weights?.length ?? 0) + ((made.bias as Float32Array | undefined)?.length ?? 0);
+    this.nodes.push({ name: own, className: o.op, params, ...made } as unknown as Node);
     if (own !== name) {
       this.nodes.push({ name, className: o.op, params: 0, op: "activation", inputs: [own], act: fused } as Node);
     }
