@@ -36,46 +36,25 @@ export function kernelsRun(fn: () => void): string[] {
   const record = (ids: number[]) => {
     for (const id of ids) ran.add(name(id));
   };
-  spied.gemm = (...args) => {
-    const id = real.gemm(...args);
-    record([id]);
-    return id;
-  };
-  spied.dwconvRows = (...args) => {
-    const id = real.dwconvRows(...args);
-    record([id]);
-    return id;
-  };
-  spied.conv2d = (...args) => {
-    const id = real.conv2d(...args);
-    record([id]);
-    return id;
-  };
-  spied.add2 = (...args) => {
-    const id = real.add2(...args);
-    record([id]);
-    return id;
-  };
-  spied.mulGate = (...args) => {
-    const id = real.mulGate(...args);
-    record([id]);
-    return id;
-  };
-  spied.resizeBilinear = (...args) => {
-    const id = real.resizeBilinear(...args);
-    record([id]);
-    return id;
-  };
-  spied.imageBilinearU8 = (...args) => {
-    const id = real.imageBilinearU8(...args);
-    record([id]);
-    return id;
-  };
-  spied.pool2d = (...args) => {
-    const id = real.pool2d(...args);
-    record([id]);
-    return id;
-  };
+  // The entry points that return the id of the one kernel they ran.
+  const single = [
+    "gemm",
+    "dwconvRows",
+    "conv2d",
+    "pool2d",
+    "add2",
+    "mulGate",
+    "resizeBilinear",
+    "imageBilinearU8",
+  ] as const;
+  for (const entry of single) {
+    const original = real[entry] as (...args: number[]) => number;
+    (spied as unknown as Record<string, (...args: number[]) => number>)[entry] = (...args) => {
+      const id = original(...args);
+      record([id]);
+      return id;
+    };
+  }
   spied.chain = (...args) => {
     const ids = real.chain(...args);
     const expand = (ids >>> 16) & 0xff;
