@@ -20,12 +20,11 @@
 // peers; also simd-separable, simd-none, scalar, js, tfjs-cpu). A sepconv peer "build@T" runs
 // on T threads (init({ threads: T })).
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
-import { readFileSync } from "node:fs";
 import { setThreadsCount } from "@tensorflow/tfjs-backend-wasm";
 import * as tfc from "@tensorflow/tfjs-converter";
 import * as tfl from "@tensorflow/tfjs-layers";
@@ -52,7 +51,11 @@ const runs = Number(args.runs ?? 20);
 const threadCounts = Array.from({ length: os.availableParallelism() - 1 }, (_, i) => i + 2);
 const WARMUP = 5;
 
-/** The models: how to get them, their input, which loader, and the tfjs peers that run them. */
+/**
+ * The models: how to get them, their input, which loader, and the peers that run them. The
+ * TFLite files come last: LiteRT.js's loader defines worker globals (self, importScripts) that
+ * tfjs-wasm's loader then mistakes for a worker.
+ */
 const MODELS = {
   mobilenet_v2: {
     label: "MobileNetV2 224x224, nsfwjs 4.4 layers model (uint8 weights)",
@@ -66,6 +69,13 @@ const MODELS = {
     artifacts: () => nsfwjsArtifacts("mobilenet_v2_mid"),
     shape: [1, 224, 224, 3],
     format: "graph",
+    tfjs: ["tfjs-wasm"],
+  },
+  inception_v3: {
+    label: "InceptionV3 299x299, nsfwjs 4.4 layers model (15 Concatenates, uint8 weights)",
+    artifacts: () => nsfwjsArtifacts("inception_v3"),
+    shape: [1, 299, 299, 3],
+    format: "layers",
     tfjs: ["tfjs-wasm"],
   },
   blazeface: {
@@ -83,13 +93,6 @@ const MODELS = {
     shape: [1, 256, 256, 3],
     format: "tflite",
     tfjs: ["litert"],
-  },
-  inception_v3: {
-    label: "InceptionV3 299x299, nsfwjs 4.4 layers model (15 Concatenates, uint8 weights)",
-    artifacts: () => nsfwjsArtifacts("inception_v3"),
-    shape: [1, 299, 299, 3],
-    format: "layers",
-    tfjs: ["tfjs-wasm"],
   },
 };
 const modelNames = (args.model ?? Object.keys(MODELS).join(",")).split(",");
@@ -140,7 +143,7 @@ function load(m, options) {
 
 /** The file's bytes of weights (or the whole .tflite file). */
 function weightBytes(m) {
-  return m.format === "tflite" ? m.artifacts.byteLength : weightBytes(m);
+  return m.format === "tflite" ? m.artifacts.byteLength : m.artifacts.weightData.byteLength;
 }
 
 /** LiteRT.js (its single-threaded wasm build, CPU) running the .tflite file. */
