@@ -97,3 +97,4 @@ export const ADD_C4: i32 = 17;
 export const MUL_C4: i32 = 18;
 export const BILINEAR_C4: i32 = 19;
 export const IMAGE_BILINEAR_U8: i32 = 20;
+export const SIGMOID_C4: i32 = 21;

@@ -105,6 +105,7 @@ export const KERNELS = [
   "mul_c4",
   "bilinear_c4",
   "image_bilinear_u8",
+  "sigmoid_c4",
 ];
 
 const OUT_AS = "assembly/abi.ts";

@@ -99,4 +99,5 @@ export const KERNEL_NAMES = [
   "mul_c4",
   "bilinear_c4",
   "image_bilinear_u8",
+  "sigmoid_c4",
 ] as const;

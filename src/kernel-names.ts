@@ -43,7 +43,7 @@ export function poolKernelName(rt: Runtime, kind: "max" | "avg"): string {
 }
 
 /** The elementwise kernel of an add, a gated multiply or a bilinear resize. */
-export function elementwiseKernelName(rt: Runtime, kind: "add" | "mul" | "bilinear"): string {
+export function elementwiseKernelName(rt: Runtime, kind: "add" | "mul" | "bilinear" | "sigmoid"): string {
   return named(rt, KERNEL_NAMES.indexOf(`${kind}_c4`));
 }
 

@@ -36,6 +36,8 @@ export interface Kernels extends ItemKernels {
   conv2dKernel(): number;
   /** Max (kind 0) or average (1) pooling of output rows [rowBegin, rowEnd) of one image; returns the kernel id. */
   pool2d(kind: number, geometry: number, input: number, output: number, rowBegin: number, rowEnd: number): number;
+  /** y = 1 / (1 + exp(-x)) over n floats (a polynomial exp, about 2e-7 relative). */
+  sigmoid(x: number, y: number, n: number): number;
   /** y = a + b over n floats. */
   add2(a: number, b: number, y: number, n: number): number;
   /** y = a * gate, the gate `period` floats per image repeated over its `perImage` floats. */

@@ -14,6 +14,7 @@ import { PaddedTaps } from "../ops/padded-taps.js";
 import { ROW_POINTER_BYTES, type Runtime } from "../runtime.js";
 import type { Geometry } from "../shapes.js";
 import {
+  type ActivationNode,
   type ConvNode,
   type ConvTransposeNode,
   type DenseNode,
@@ -350,11 +351,12 @@ export class WasmPoolStep implements Step {
   }
 }
 
-/** The passes worth a wasm kernel: a 2-input add, a (gated) multiply, a bilinear resize. */
-export type ElementwiseNode = SimpleNode | MulNode | ResizeNode;
+/** The passes worth a wasm kernel: a 2-input add, a (gated) multiply, a bilinear resize, a sigmoid. */
+export type ElementwiseNode = SimpleNode | MulNode | ResizeNode | ActivationNode;
 
 export function runsInWasm(node: Node): node is ElementwiseNode {
   if (node.op === "add") return node.inputs.length === 2;
+  if (node.op === "activation") return node.act === "sigmoid";
   return node.op === "mul" || (node.op === "resize" && node.method === "bilinear");
 }
 
@@ -374,7 +376,8 @@ export class WasmElementwiseStep implements Step {
     private readonly rt: Runtime,
     private readonly node: ElementwiseNode,
   ) {
-    const kind = node.op === "add" ? "add" : node.op === "mul" ? "mul" : "bilinear";
+    const kind =
+      node.op === "add" ? "add" : node.op === "mul" ? "mul" : node.op === "activation" ? "sigmoid" : "bilinear";
     this.kernels = [elementwiseKernelName(rt, kind)];
   }
 
@@ -403,6 +406,8 @@ export class WasmElementwiseStep implements Step {
     const node = this.node;
     if (node.op === "add") {
       k.add2(base + this.a, base + this.b, base + this.y, this.size);
+    } else if (node.op === "activation") {
+      k.sigmoid(base + this.a, base + this.y, this.size);
     } else if (node.op === "mul") {
       const period = this.period === this.perImage ? this.perImage : this.period;
       k.mulGate(base + this.a, base + this.b, base + this.y, this.batch, this.perImage, period);

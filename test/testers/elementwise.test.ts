@@ -77,3 +77,41 @@ describe("bilinear_c4: TensorFlow's ResizeBilinear", () => {
     }
   }
 });
+
+describe("sigmoid_c4: a polynomial exp, within 1e-6 of 1 / (1 + exp(-x))", () => {
+  for (const n of [1, 3, 4, 5, 9]) {
+    it(`n_${tile(n * 4)} (2 x 2 x ${n} values) across [-100, 100], with NaN and infinities`, async () => {
+      const g = new GraphBuilder(n);
+      g.op("Sigmoid", [g.input([-1, 2, 2, n])]);
+      const x = randomTensor(rng(n + 40), [1, 2, 2, n]);
+      for (let i = 0; i < x.data.length; i++) x.data[i] *= 100;
+      x.data[0] = Number.NaN;
+      if (x.data.length > 2) x.data[1] = Number.POSITIVE_INFINITY;
+      if (x.data.length > 3) x.data[2] = Number.NEGATIVE_INFINITY;
+      const want = (await run("js", g.artifacts(), x)).y;
+      for (const build of WASM_BUILDS) {
+        const { y, ran } = await run(build, g.artifacts(), x);
+        expect(ran, build).toContain(kernelIn("sigmoid_c4", build));
+        expect(Number.isNaN(y.data[0]), `${build} NaN`).toBe(true);
+        for (let i = 1; i < want.data.length; i++) {
+          expect(Math.abs(y.data[i] - want.data[i]), `${build} value ${i} (x = ${x.data[i]})`).toBeLessThanOrEqual(
+            1e-6,
+          );
+        }
+      }
+    });
+  }
+  it("dense values in [-8, 8] (where the curve bends) within 2e-7 relative", async () => {
+    const g = new GraphBuilder(1);
+    g.op("Sigmoid", [g.input([-1, 1, 1, 1601])]);
+    const data = Float32Array.from({ length: 1601 }, (_, i) => -8 + i / 100);
+    const x = { data, shape: [1, 1, 1, 1601] };
+    const want = (await run("js", g.artifacts(), x)).y;
+    for (const build of ["simd", "relaxed-simd"] as const) {
+      const { y } = await run(build, g.artifacts(), x);
+      for (let i = 0; i < data.length; i++) {
+        expect(Math.abs(y.data[i] - want.data[i]) / want.data[i], `${build} x = ${data[i]}`).toBeLessThanOrEqual(5e-7);
+      }
+    }
+  });
+});

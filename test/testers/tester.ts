@@ -46,6 +46,7 @@ export function kernelsRun(fn: () => void): string[] {
     "mulGate",
     "resizeBilinear",
     "imageBilinearU8",
+    "sigmoid",
   ] as const;
   for (const entry of single) {
     const original = real[entry] as (...args: number[]) => number;
