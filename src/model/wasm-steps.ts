@@ -429,13 +429,18 @@ export class WasmElementwiseStep implements Step {
  * A transposed convolution as a GEMM and a scatter: every input pixel times the filter
  * reshaped to [inChannels, kH * kW * outChannels] (one GEMM over the image's pixels, into the
  * shared scratch) gives the kH x kW block of outputs it contributes to; the blocks are then
- * added into place (they do not overlap when the stride is the kernel size, as in decoders).
+ * added into place. When the stride is the kernel size (decoders' 2x2 stride 2), the blocks
+ * tile the output without overlap or padding: then one GEMM per input row and kernel row
+ * writes its output row directly (the filter's kernel row ky as [inChannels, kW * outChannels],
+ * bias included), and nothing is scattered.
  */
 export class WasmConvTransposeStep implements Step {
   readonly kernels: readonly string[];
   private readonly blocks: Blocks;
   private readonly gemmTile: number;
   private readonly cols: number;
+  /** Stride equal to the kernel: the per-row GEMMs (packed[ky]) write the output in place. */
+  private readonly tiles: boolean;
   private input = 0;
   private output = 0;
   private dims: number[] = [];
@@ -455,7 +460,21 @@ export class WasmConvTransposeStep implements Step {
     for (let o = 0; o < oc; o++)
       for (let t = 0; t < kH * kW; t++)
         for (let i = 0; i < c; i++) matrix[i * this.cols + t * oc + o] = filter[(o * kH * kW + t) * c + i];
-    this.blocks = new Blocks(rt, [gemmPack(rt, matrix, undefined, c, this.cols)], `layer '${node.name}'`);
+    this.tiles = kH === node.strideH && kW === node.strideW;
+    const packs = this.tiles ? [] : [gemmPack(rt, matrix, undefined, c, this.cols)];
+    if (this.tiles) {
+      const rowCols = kW * oc;
+      const bias = node.bias
+        ? Float32Array.from({ length: rowCols }, (_, j) => (node.bias as Float32Array)[j % oc])
+        : undefined;
+      for (let ky = 0; ky < kH; ky++) {
+        const row = new Float32Array(c * rowCols);
+        for (let i = 0; i < c; i++)
+          row.set(matrix.subarray(i * this.cols + ky * rowCols, i * this.cols + (ky + 1) * rowCols), i * rowCols);
+        packs.push(gemmPack(rt, row, bias, c, rowCols));
+      }
+    }
+    this.blocks = new Blocks(rt, packs, `layer '${node.name}'`);
     this.gemmTile = rt.gemmTile;
     this.kernels = [gemmKernelName(rt, this.gemmTile)];
   }
@@ -471,7 +490,7 @@ export class WasmConvTransposeStep implements Step {
     this.input = slotOf(plan, this.inputName).offset * 4;
     this.output = slotOf(plan, node.name).offset * 4;
     this.batch = plan.batch;
-    return { scratch: h * w * this.cols, zeros: 0 };
+    return { scratch: this.tiles ? 0 : h * w * this.cols, zeros: 0 };
   }
 
   run(arena: Arena): void {
@@ -481,6 +500,19 @@ export class WasmConvTransposeStep implements Step {
     const cols = this.cols;
     const mem = arena.mem;
     const blocks = arena.scratch >>> 2;
+    if (this.tiles) {
+      const rowCols = kW * oc;
+      for (let b = 0; b < this.batch; b++) {
+        for (let iy = 0; iy < h; iy++) {
+          const x = arena.ptr + this.input + (b * h + iy) * w * c * 4;
+          for (let ky = 0; ky < kH; ky++) {
+            const y = arena.ptr + this.output + (b * outH + iy * kH + ky) * outW * oc * 4;
+            this.rt.gemm(this.gemmTile, x, w, c, c, this.blocks.packed[ky], rowCols, y, rowCols, 0);
+          }
+        }
+      }
+      return;
+    }
     for (let b = 0; b < this.batch; b++) {
       const x = arena.ptr + this.input + b * h * w * c * 4;
       this.rt.gemm(this.gemmTile, x, h * w, c, c, this.blocks.packed[0], cols, arena.scratch, cols, 0);
