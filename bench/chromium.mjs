@@ -4,7 +4,8 @@
 //   node bench/chromium.mjs [--peers] [--quick] [--ops pw] [--models v1,v2] [--builds ...] [--json FILE]
 // (--peers: bench/web/peers.html, sepconv beside TensorFlow.js's wasm backend per layer;
 // --model [--runs N] [--threads N]: bench/web/model.html, MobileNetV2 end to end, sepconv and
-// tfjs-wasm on N threads each (the page is cross-origin isolated))
+// tfjs-wasm on N threads each (the page is cross-origin isolated); --tflite [--runs N]:
+// bench/web/tflite.html, MediaPipe's BlazeFace and selfie segmentation beside LiteRT.js)
 import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize } from "node:path";
@@ -19,7 +20,13 @@ const option = (name) => {
 const query = new URLSearchParams();
 // --peers: the side-by-side page (sepconv and tfjs-wasm) instead of the kernels page.
 // --model: MobileNetV2 end to end (bench/web/model.html).
-const pageFile = args.includes("--peers") ? "peers.html" : args.includes("--model") ? "model.html" : "index.html";
+const pageFile = args.includes("--peers")
+  ? "peers.html"
+  : args.includes("--model")
+    ? "model.html"
+    : args.includes("--tflite")
+      ? "tflite.html"
+      : "index.html";
 if (option("runs")) query.set("runs", option("runs"));
 if (args.includes("--quick")) query.set("quick", "");
 if (args.includes("--cold")) query.set("cold", "");

@@ -2,7 +2,7 @@
 // MobileNetV2 that nsfwjs ships (224x224, written into the build as model.json + weights.bin)
 // on sepconv (the build init() picks, predict(x, out)) and on TensorFlow.js's wasm backend
 // (XNNPACK, SIMD, one thread) as tfjs-layers runs it and on its fused path (batch norms folded,
-// bench/tfjs-fused.mjs), as bench/mobilenet.mjs runs them in Node. The peers take turns per
+// bench/tfjs-fused.mjs), as bench/model.mjs runs them in Node. The peers take turns per
 // round; median and minimum ms. Query: runs=N. bench/chromium.mjs --model opens it headless.
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
