@@ -75,6 +75,13 @@ export const ACT_RELU: i32 = 1;
 export const ACT_RELU6: i32 = 2;
 export const ACT_HARDSWISH: i32 = 3;
 
+// resize2d: flag bits and column-table bytes per output column.
+export const RESIZE_ALIGN_CORNERS: i32 = 1;
+export const RESIZE_HALF_PIXEL_CENTERS: i32 = 2;
+export const RESIZE_NEAREST: i32 = 4;
+export const RESIZE_BILINEAR_COLUMN_BYTES: i32 = 12;
+export const RESIZE_NEAREST_COLUMN_BYTES: i32 = 4;
+
 // Microkernel ids: what the selectors (dwconvKernel, gemmKernel, conv2dKernel) return.
 export const DWCONV_GENERIC_C1: i32 = 0;
 export const DWCONV_GENERIC_C4: i32 = 1;
@@ -98,3 +105,7 @@ export const MUL_C4: i32 = 18;
 export const BILINEAR_C4: i32 = 19;
 export const IMAGE_BILINEAR_U8: i32 = 20;
 export const SIGMOID_C4: i32 = 21;
+export const RESIZE_BILINEAR_C4: i32 = 22;
+export const RESIZE_BILINEAR_C1: i32 = 23;
+export const RESIZE_NEAREST_C4: i32 = 24;
+export const RESIZE_NEAREST_C1: i32 = 25;

@@ -10,6 +10,7 @@ export { chain } from "./chain/chain";
 export { pool2d } from "./pool/pool";
 export { add2, mulGate, resizeBilinear, sigmoid } from "./elementwise/elementwise";
 export { imageBilinearU8 } from "./image/image";
+export { resize2d } from "./image/resize";
 
 /** First free byte after static data; the wrapper's allocator starts here. */
 export function heapBase(): usize {

@@ -106,7 +106,24 @@ export const KERNELS = [
   "bilinear_c4",
   "image_bilinear_u8",
   "sigmoid_c4",
+  "resize_bilinear_c4",
+  "resize_bilinear_c1",
+  "resize_nearest_c4",
+  "resize_nearest_c1",
 ];
+
+/**
+ * resize2d's flag bits and the bytes per output column of the column table it writes into the
+ * caller's scratch (bilinear: the left and right source offsets in bytes and the f32 weight;
+ * nearest: the source offset).
+ */
+export const RESIZE = {
+  RESIZE_ALIGN_CORNERS: 1,
+  RESIZE_HALF_PIXEL_CENTERS: 2,
+  RESIZE_NEAREST: 4,
+  RESIZE_BILINEAR_COLUMN_BYTES: 12,
+  RESIZE_NEAREST_COLUMN_BYTES: 4,
+};
 
 const OUT_AS = "assembly/abi.ts";
 const OUT_TS = "src/abi.generated.ts";
@@ -126,6 +143,8 @@ export function generateAssembly() {
   out.push(`export const ROW_POINTER_BYTES: usize = ${ROW_POINTER_BYTES};`, "");
   out.push("// Activation codes (geometry.activation and the GEMM's act argument).");
   out.push(...ACTIVATIONS.map((a, i) => `export const ACT_${constName(a)}: i32 = ${i};`));
+  out.push("", "// resize2d: flag bits and column-table bytes per output column.");
+  out.push(...Object.entries(RESIZE).map(([k, v]) => `export const ${k}: i32 = ${v};`));
   out.push("", "// Microkernel ids: what the selectors (dwconvKernel, gemmKernel, conv2dKernel) return.");
   out.push(...KERNELS.map((k, i) => `export const ${constName(k)}: i32 = ${i};`));
   return `${out.join("\n")}\n`;
@@ -147,6 +166,8 @@ export function generateTypeScript() {
   }
   out.push("/** Activation names by code. */");
   out.push(`export const ACTIVATION_CODES = ${JSON.stringify(ACTIVATIONS)} as const;`, "");
+  out.push("/** resize2d: flag bits and column-table bytes per output column. */");
+  out.push(...Object.entries(RESIZE).map(([k, v]) => `export const ${k} = ${v};`), "");
   out.push("/** Microkernel names (without the ISA) by id. */");
   out.push("export const KERNEL_NAMES = [");
   for (const k of KERNELS) out.push(`  "${k}",`);

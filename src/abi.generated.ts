@@ -76,6 +76,13 @@ export const ChainParams = {
 /** Activation names by code. */
 export const ACTIVATION_CODES = ["linear","relu","relu6","hardswish"] as const;
 
+/** resize2d: flag bits and column-table bytes per output column. */
+export const RESIZE_ALIGN_CORNERS = 1;
+export const RESIZE_HALF_PIXEL_CENTERS = 2;
+export const RESIZE_NEAREST = 4;
+export const RESIZE_BILINEAR_COLUMN_BYTES = 12;
+export const RESIZE_NEAREST_COLUMN_BYTES = 4;
+
 /** Microkernel names (without the ISA) by id. */
 export const KERNEL_NAMES = [
   "dwconv_generic_c1",
@@ -100,4 +107,8 @@ export const KERNEL_NAMES = [
   "bilinear_c4",
   "image_bilinear_u8",
   "sigmoid_c4",
+  "resize_bilinear_c4",
+  "resize_bilinear_c1",
+  "resize_nearest_c4",
+  "resize_nearest_c1",
 ] as const;

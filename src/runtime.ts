@@ -54,6 +54,22 @@ export interface Kernels extends ItemKernels {
     alignCorners: number,
     halfPixel: number,
   ): number;
+  /**
+   * TensorFlow's bilinear or nearest resize of `batch` h x w x c images (assembly/image/resize.ts;
+   * flags RESIZE_*, table: outW * RESIZE_*_COLUMN_BYTES bytes of scratch). Returns the kernel id.
+   */
+  resize2d(
+    x: number,
+    batch: number,
+    h: number,
+    w: number,
+    c: number,
+    y: number,
+    outH: number,
+    outW: number,
+    flags: number,
+    table: number,
+  ): number;
   /** An image's 8-bit pixels resized, normalised and reordered into float RGB (image/image.ts). */
   imageBilinearU8(
     src: number,
