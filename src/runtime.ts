@@ -70,7 +70,11 @@ export interface Kernels extends ItemKernels {
     flags: number,
     table: number,
   ): number;
-  /** An image's 8-bit pixels resized, normalised and reordered into float RGB (image/image.ts). */
+  /**
+   * An image's 8-bit pixels resized, normalised and reordered into float RGB (image/image.ts);
+   * table: outW * RESIZE_BILINEAR_COLUMN_BYTES bytes of scratch, then the byte offset in src of
+   * each of the h source rows (those the resize reads), filled by the caller.
+   */
   imageBilinearU8(
     src: number,
     w: number,
@@ -88,6 +92,7 @@ export interface Kernels extends ItemKernels {
     shift1: number,
     shift2: number,
     bgr: number,
+    table: number,
   ): number;
 }
 

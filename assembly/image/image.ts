@@ -4,8 +4,13 @@
 // the four source pixels of an output pixel are read as 4 bytes each, widened to f32x4 (one
 // lane per channel) and blended. Each output pixel is stored as 16 bytes at 12-byte steps (the
 // next pixel overwrites the fourth lane; blocks have 16 bytes of slack after them).
+//
+// `table` is the caller's scratch: outW * RESIZE_BILINEAR_COLUMN_BYTES bytes of column table
+// (written here, once per call), then h u32s the caller has filled: the byte offset in src of
+// each source row the resize reads (the caller copies only those rows, so a 1080p frame resized
+// to 224 rows copies 440 of its 1080).
 
-import { IMAGE_BILINEAR_U8 } from "../abi";
+import { IMAGE_BILINEAR_U8, RESIZE_BILINEAR_COLUMN_BYTES } from "../abi";
 import { F32 } from "../common";
 
 // @ts-ignore: decorator
@@ -21,12 +26,22 @@ import { F32 } from "../common";
 
 export function imageBilinearU8(
   src: usize, w: i32, h: i32, channels: i32, dst: usize, outH: i32, outW: i32, alignCorners: bool, halfPixel: bool,
-  scale0: f32, scale1: f32, scale2: f32, shift0: f32, shift1: f32, shift2: f32, bgr: bool,
+  scale0: f32, scale1: f32, scale2: f32, shift0: f32, shift1: f32, shift2: f32, bgr: bool, table: usize,
 ): i32 {
   const ratioH = alignCorners && outH > 1 ? <f64>(h - 1) / <f64>(outH - 1) : <f64>h / <f64>outH;
   const ratioW = alignCorners && outW > 1 ? <f64>(w - 1) / <f64>(outW - 1) : <f64>w / <f64>outW;
   const pixelBytes = <usize>channels;
-  const rowBytes = <usize>w * pixelBytes;
+  const stride = <usize>RESIZE_BILINEAR_COLUMN_BYTES;
+  const rows = table + <usize>outW * stride;
+  for (let ox = 0; ox < outW; ox++) {
+    const fx = coordinate(ox, ratioW, halfPixel);
+    const x0 = max<i32>(0, <i32>Math.floor(fx));
+    const x1 = min<i32>(w - 1, <i32>Math.ceil(fx));
+    const e = table + <usize>ox * stride;
+    store<u32>(e, <usize>x0 * pixelBytes);
+    store<u32>(e, <usize>x1 * pixelBytes, 4);
+    store<f32>(e, <f32>(fx - <f64>x0), 8);
+  }
   let out = dst;
   if (ASC_FEATURE_SIMD) {
     // The normalisation is per output channel (after the BGR swap).
@@ -37,17 +52,17 @@ export function imageBilinearU8(
       const y0 = max<i32>(0, <i32>Math.floor(fy));
       const dy = f32x4.splat(<f32>(fy - <f64>y0));
       const y1 = min<i32>(h - 1, <i32>Math.ceil(fy));
-      const top = src + <usize>y0 * rowBytes;
-      const bottom = src + <usize>y1 * rowBytes;
+      const top = src + <usize>load<u32>(rows + <usize>y0 * 4);
+      const bottom = src + <usize>load<u32>(rows + <usize>y1 * 4);
       for (let ox = 0; ox < outW; ox++) {
-        const fx = coordinate(ox, ratioW, halfPixel);
-        const x0 = max<i32>(0, <i32>Math.floor(fx));
-        const dx = f32x4.splat(<f32>(fx - <f64>x0));
-        const x1 = min<i32>(w - 1, <i32>Math.ceil(fx));
-        const a = pixel4(top + <usize>x0 * pixelBytes);
-        const b = pixel4(bottom + <usize>x0 * pixelBytes);
-        const t = f32x4.add(a, f32x4.mul(f32x4.sub(pixel4(top + <usize>x1 * pixelBytes), a), dx));
-        const u = f32x4.add(b, f32x4.mul(f32x4.sub(pixel4(bottom + <usize>x1 * pixelBytes), b), dx));
+        const e = table + <usize>ox * stride;
+        const left = <usize>load<u32>(e);
+        const right = <usize>load<u32>(e, 4);
+        const dx = f32x4.splat(load<f32>(e, 8));
+        const a = pixel4(top + left);
+        const b = pixel4(bottom + left);
+        const t = f32x4.add(a, f32x4.mul(f32x4.sub(pixel4(top + right), a), dx));
+        const u = f32x4.add(b, f32x4.mul(f32x4.sub(pixel4(bottom + right), b), dx));
         let v = f32x4.add(t, f32x4.mul(f32x4.sub(u, t), dy));
         if (bgr) v = i32x4.shuffle(v, v, 2, 1, 0, 3);
         v128.store(out, f32x4.add(f32x4.mul(v, scale), shift));
@@ -61,20 +76,18 @@ export function imageBilinearU8(
     const y0 = max<i32>(0, <i32>Math.floor(fy));
     const dy = <f32>(fy - <f64>y0);
     const y1 = min<i32>(h - 1, <i32>Math.ceil(fy));
+    const top = src + <usize>load<u32>(rows + <usize>y0 * 4);
+    const bottom = src + <usize>load<u32>(rows + <usize>y1 * 4);
     for (let ox = 0; ox < outW; ox++) {
-      const fx = coordinate(ox, ratioW, halfPixel);
-      const x0 = max<i32>(0, <i32>Math.floor(fx));
-      const dx = <f32>(fx - <f64>x0);
-      const x1 = min<i32>(w - 1, <i32>Math.ceil(fx));
-      const tl = src + <usize>y0 * rowBytes + <usize>x0 * pixelBytes;
-      const tr = src + <usize>y0 * rowBytes + <usize>x1 * pixelBytes;
-      const bl = src + <usize>y1 * rowBytes + <usize>x0 * pixelBytes;
-      const br = src + <usize>y1 * rowBytes + <usize>x1 * pixelBytes;
+      const e = table + <usize>ox * stride;
+      const left = <usize>load<u32>(e);
+      const right = <usize>load<u32>(e, 4);
+      const dx = load<f32>(e, 8);
       for (let c = 0; c < 3; c++) {
-        const a = <f32>load<u8>(tl + c);
-        const b = <f32>load<u8>(bl + c);
-        const t = a + (<f32>load<u8>(tr + c) - a) * dx;
-        const u = b + (<f32>load<u8>(br + c) - b) * dx;
+        const a = <f32>load<u8>(top + left + c);
+        const b = <f32>load<u8>(bottom + left + c);
+        const t = a + (<f32>load<u8>(top + right + c) - a) * dx;
+        const u = b + (<f32>load<u8>(bottom + right + c) - b) * dx;
         const value = t + (u - t) * dy;
         // Output channel k takes source channel c (reversed for BGR) and output channel k's normalisation.
         const k = bgr ? 2 - c : c;

@@ -128,6 +128,12 @@ export function readImageArgs(source: unknown, options: unknown): ImageJob {
       out.data.length === outH * outW * 3;
     if (!ok) throw typeError(OP, "options.out", out, `a tensor of shape ${show(shape)}`);
   }
+  const alignCorners = flag("options.alignCorners", own(o, "alignCorners"));
+  const halfPixelCenters = flag("options.halfPixelCenters", own(o, "halfPixelCenters"));
+  if (alignCorners && halfPixelCenters) {
+    // As tf.image.resizeBilinear, which asserts it.
+    throw new RangeError(`${OP}: options.alignCorners and options.halfPixelCenters cannot both be true`);
+  }
   return {
     data: data instanceof Uint8ClampedArray ? new Uint8Array(data.buffer, data.byteOffset, data.length) : data,
     width,
@@ -135,8 +141,8 @@ export function readImageArgs(source: unknown, options: unknown): ImageJob {
     channels,
     outH,
     outW,
-    alignCorners: flag("options.alignCorners", own(o, "alignCorners")),
-    halfPixelCenters: flag("options.halfPixelCenters", own(o, "halfPixelCenters")),
+    alignCorners,
+    halfPixelCenters,
     scale: [scale / std[0], scale / std[1], scale / std[2]],
     shift: [-mean[0] / std[0], -mean[1] / std[1], -mean[2] / std[2]],
     bgr: order === "bgr",
