@@ -1,6 +1,8 @@
 // topK: the k largest values of a tensor's last axis per row, as tf.topk returns them (values in
-// descending order, ties by the lower index; NaN counts as larger than every number, as
-// tfjs-backend-cpu's comparison sorts it first).
+// descending order, ties by the lower index). NaN ranks above every number (as torch.topk, and
+// NumPy's sort, treat it as the largest value), NaNs among themselves by index. tf.topk has no
+// defined order around NaN (its comparison returns NaN, so a NaN lands wherever its selection
+// leaves it); rows without NaN get tf.topk's result exactly.
 
 import { show } from "../shapes.js";
 import type { Tensor } from "../types.js";
@@ -31,11 +33,16 @@ export function topK(tensor: Tensor, k = 1): TopK {
     throw new TypeError(`topK: tensor (${show(tensor)}) must be a { data: Float32Array, shape } tensor`);
   }
   const n = tensor.shape[tensor.shape.length - 1];
-  if (!(Number.isInteger(n) && n >= 1) || tensor.data.length % n !== 0) {
-    throw new RangeError(`topK: tensor.shape ${show(tensor.shape)} does not describe its ${tensor.data.length} values`);
+  let size = 1;
+  for (const d of tensor.shape) size *= Number.isInteger(d) && d >= 1 ? d : Number.NaN;
+  if (tensor.shape.length === 0 || !(size === tensor.data.length)) {
+    throw new RangeError(
+      `topK: tensor.shape (${show(tensor.shape)}) must be one or more positive integers whose product is its data's length (${tensor.data.length})`,
+    );
   }
+  if (typeof k !== "number") throw new TypeError(`topK: k (${show(k)}) must be a number`);
   if (!(Number.isInteger(k) && k >= 1 && k <= n))
-    throw new RangeError(`topK: k (${show(k)}) must be an integer from 1 to ${n}`);
+    throw new RangeError(`topK: k (${show(k)}) must be an integer from 1 to ${n} (the last axis)`);
   const rows = tensor.data.length / n;
   const values = new Float32Array(rows * k);
   const indices = new Int32Array(rows * k);
