@@ -12,6 +12,7 @@
 
 import { IMAGE_BILINEAR_U8, RESIZE_BILINEAR_COLUMN_BYTES } from "../abi";
 import { F32 } from "../common";
+import { bilinearColumns } from "./resize";
 
 // @ts-ignore: decorator
 @inline function coordinate(o: i32, ratio: f64, halfPixel: bool): f64 {
@@ -33,15 +34,7 @@ export function imageBilinearU8(
   const pixelBytes = <usize>channels;
   const stride = <usize>RESIZE_BILINEAR_COLUMN_BYTES;
   const rows = table + <usize>outW * stride;
-  for (let ox = 0; ox < outW; ox++) {
-    const fx = coordinate(ox, ratioW, halfPixel);
-    const x0 = max<i32>(0, <i32>Math.floor(fx));
-    const x1 = min<i32>(w - 1, <i32>Math.ceil(fx));
-    const e = table + <usize>ox * stride;
-    store<u32>(e, <usize>x0 * pixelBytes);
-    store<u32>(e, <usize>x1 * pixelBytes, 4);
-    store<f32>(e, <f32>(fx - <f64>x0), 8);
-  }
+  bilinearColumns(table, w, outW, ratioW, halfPixel, pixelBytes);
   let out = dst;
   if (ASC_FEATURE_SIMD) {
     // The normalisation is per output channel (after the BGR swap).

@@ -36,11 +36,26 @@ import { F32 } from "../common";
   return half ? r * (<f64>o + 0.5) - 0.5 : r * <f64>o;
 }
 
-// @ts-ignore: decorator
-@inline function nearestSource(o: i32, r: f64, size: i32, align: bool, half: bool): i32 {
+function nearestSource(o: i32, r: f64, size: i32, align: bool, half: bool): i32 {
   const f = half ? r * (<f64>o + 0.5) : r * <f64>o;
   const i = min<i32>(size - 1, <i32>(align ? Math.round(f) : Math.floor(f)));
   return half ? max<i32>(0, i) : i;
+}
+
+/**
+ * The bilinear column table (shared with image_bilinear_u8): per output column the left and
+ * right source offsets (source column * pixelBytes) and the weight of the right one.
+ */
+export function bilinearColumns(table: usize, w: i32, outW: i32, rw: f64, half: bool, pixelBytes: usize): void {
+  for (let ox = 0; ox < outW; ox++) {
+    const fx = bilinearSource(ox, rw, half);
+    const x0 = max<i32>(0, <i32>Math.floor(fx));
+    const x1 = min<i32>(w - 1, <i32>Math.ceil(fx));
+    const e = table + <usize>ox * <usize>RESIZE_BILINEAR_COLUMN_BYTES;
+    store<u32>(e, <usize>x0 * pixelBytes);
+    store<u32>(e, <usize>x1 * pixelBytes, 4);
+    store<f32>(e, <f32>(fx - <f64>x0), 8);
+  }
 }
 
 // @ts-ignore: decorator
@@ -62,15 +77,7 @@ function bilinear(
   const pixel = <usize>c * F32;
   const rowBytes = <usize>w * pixel;
   const stride = <usize>RESIZE_BILINEAR_COLUMN_BYTES;
-  for (let ox = 0; ox < outW; ox++) {
-    const fx = bilinearSource(ox, rw, half);
-    const x0 = max<i32>(0, <i32>Math.floor(fx));
-    const x1 = min<i32>(w - 1, <i32>Math.ceil(fx));
-    const e = table + <usize>ox * stride;
-    store<u32>(e, <usize>x0 * pixel);
-    store<u32>(e, <usize>x1 * pixel, 4);
-    store<f32>(e, <f32>(fx - <f64>x0), 8);
-  }
+  bilinearColumns(table, w, outW, rw, half, pixel);
   const simd = ASC_FEATURE_SIMD && c >= 4;
   const last = pixel - 4 * F32;
   let out = y;
@@ -91,14 +98,12 @@ function bilinear(
         if (ASC_FEATURE_SIMD && simd) {
           const vdx = f32x4.splat(dx);
           const vdy = f32x4.splat(dy);
-          let k: usize = 0;
-          for (; k < last; k += 4 * F32) {
-            v128.store(out + k, blend4(top + left + k, top + right + k, bottom + left + k, bottom + right + k, vdx, vdy));
+          // Blocks of 4 from channel 0; the last one ends at the pixel's last channel.
+          for (let k: usize = 0; ; k += 4 * F32) {
+            const at = min<usize>(k, last);
+            v128.store(out + at, blend4(top + left + at, top + right + at, bottom + left + at, bottom + right + at, vdx, vdy));
+            if (at == last) break;
           }
-          v128.store(
-            out + last,
-            blend4(top + left + last, top + right + last, bottom + left + last, bottom + right + last, vdx, vdy),
-          );
         } else {
           for (let k: usize = 0; k < pixel; k += F32) {
             const a = load<f32>(top + left + k);
@@ -148,9 +153,11 @@ function nearest(
       for (let ox = 0; ox < outW; ox++) {
         const from = row + <usize>load<u32>(table + <usize>ox * stride);
         if (ASC_FEATURE_SIMD && simd) {
-          let k: usize = 0;
-          for (; k < last; k += 4 * F32) v128.store(out + k, v128.load(from + k));
-          v128.store(out + last, v128.load(from + last));
+          for (let k: usize = 0; ; k += 4 * F32) {
+            const at = min<usize>(k, last);
+            v128.store(out + at, v128.load(from + at));
+            if (at == last) break;
+          }
         } else {
           for (let k: usize = 0; k < pixel; k += F32) store<u32>(out + k, load<u32>(from + k));
         }
