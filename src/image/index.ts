@@ -1,4 +1,5 @@
-// Image input and class scores: imageToTensor and topK.
+// Image input, resizes and class scores: imageToTensor, resizeTensor and topK.
 export { imageToTensor } from "./image-to-tensor.js";
 export type { ImageSource, ImageToTensorOptions } from "./options.js";
+export { type ResizeFlags, type ResizeMode, resizeTensor } from "./resize.js";
 export { type TopK, topK } from "./top-k.js";
