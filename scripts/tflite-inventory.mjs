@@ -178,13 +178,15 @@ function inventory(file) {
           const w = tShape(ins[1]);
           const extra = code.name === "DEPTHWISE_CONV_2D" ? `, depth_multiplier ${options.depthMultiplier}` : "";
           note(
-            `kernel ${w[1]}x${w[2]}, stride ${options.strideH}x${options.strideW}, dilation ${options.dilationHFactor}x${options.dilationWFactor}${extra}, bias ${ins[2] >= 0 ? "yes" : "no"}`,
+            `kernel ${w[1]}x${w[2]} ${enumName(S.Padding, options.padding)}, stride ${options.strideH}x${options.strideW}, dilation ${options.dilationHFactor}x${options.dilationWFactor}${extra}, bias ${ins[2] >= 0 ? "yes" : "no"}`,
           );
           break;
         }
         case "MAX_POOL_2D":
         case "AVERAGE_POOL_2D":
-          note(`filter ${options.filterHeight}x${options.filterWidth}, stride ${options.strideH}x${options.strideW}`);
+          note(
+            `filter ${options.filterHeight}x${options.filterWidth} ${enumName(S.Padding, options.padding)}, stride ${options.strideH}x${options.strideW}`,
+          );
           break;
         case "PAD":
         case "PADV2": {
