@@ -10,7 +10,6 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { ImageSource, ImageToTensorOptions } from "../src/image/index.js";
 import { imageToTensor } from "../src/image/index.js";
 import { activeRuntime, init } from "../src/init.js";
-import * as reference from "../src/reference/index.js";
 import { createTensor } from "../src/tensor.js";
 import type { Tensor } from "../src/types.js";
 import { ALL_BACKENDS, rng } from "./helpers.js";
@@ -165,20 +164,5 @@ describe("out", () => {
       expectNear(f, want, `${backend} Float32 into createTensor`);
       f.dispose();
     }
-  });
-});
-
-describe("reference.imageToTensor", () => {
-  it("is tfjs's answer, takes out, and refuses what imageToTensor refuses", async () => {
-    const src = source(10, 7, 4, "u8c", 3);
-    const options: ImageToTensorOptions = { size: [5, 8], alignCorners: true, mean: [1, 2, 3], std: 2 };
-    const want = tfImage(src, options);
-    expectNear(reference.imageToTensor(src, options), want, "reference");
-    const out = { data: new Float32Array(120), shape: [1, 5, 8, 3] };
-    expect(reference.imageToTensor(src, { ...options, out })).toBe(out);
-    expectNear(out, want, "reference into out");
-    expect(() => reference.imageToTensor(src, { size: [0, 1] })).toThrow(
-      new RangeError("imageToTensor: options.size[0] (0) must be an integer from 1 to 16384"),
-    );
   });
 });
