@@ -72,28 +72,23 @@ export function topK(tensor: Tensor, k = 1): TopK {
   const data = tensor.data;
   for (let r = 0; r < rows; r++) {
     const base = r * n;
-    for (let i = 0; i < k; i++) {
-      // Sift up: a parent must rank after (be worse than) its children.
+    let count = 0;
+    for (let i = 0; i < n; i++) {
       const v = data[base + i];
-      let at = i;
-      while (at > 0) {
-        const parent = (at - 1) >> 1;
-        if (!before(v, i, hv[parent], hi[parent])) break;
-        hv[at] = hv[parent];
-        hi[at] = hi[parent];
-        at = parent;
-      }
-      hv[at] = v;
-      hi[at] = i;
-    }
-    // before(root, v) without its index test: every kept index is below i, so a tie never
-    // displaces the root; a NaN displaces a number.
-    let worst = hv[0];
-    for (let i = k; i < n; i++) {
-      const v = data[base + i];
-      if (v > worst || (Number.isNaN(v) && !Number.isNaN(worst))) {
+      if (count < k) {
+        // Sift up: a parent must rank after (be worse than) its children.
+        let at = count++;
+        while (at > 0) {
+          const parent = (at - 1) >> 1;
+          if (!before(v, i, hv[parent], hi[parent])) break;
+          hv[at] = hv[parent];
+          hi[at] = hi[parent];
+          at = parent;
+        }
+        hv[at] = v;
+        hi[at] = i;
+      } else if (before(hv[0], hi[0], v, i)) {
         siftDown(hv, hi, k, v, i);
-        worst = hv[0];
       }
     }
     const out = r * k;
