@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { type ImageSource, imageToTensor, init, type Tensor } from "../src/index.js";
 import { activeRuntime } from "../src/init.js";
+import { createTensor } from "../src/tensor.js";
 import { caught, rng, WASM_BUILDS } from "./helpers.js";
 import { kernelIn, kernelsRun } from "./testers/tester.js";
 
@@ -122,5 +123,30 @@ describe("thin images and every source form", () => {
     );
     expect(e).toBeInstanceOf(RangeError);
     expect(e.message).toBe("imageToTensor: options.alignCorners and options.halfPixelCenters cannot both be true");
+  });
+});
+
+describe("no write past the output", () => {
+  it("the 12 bytes after an out tensor (its slack) stay unwritten on every build", async () => {
+    for (const build of WASM_BUILDS) {
+      await init({ backend: build });
+      const heap = activeRuntime("test")?.heap;
+      if (!heap) throw new Error("no runtime");
+      // 1x1, a row of 5 (the last pixel ends 4 bytes before a 16-byte boundary) and 3x4.
+      for (const [outH, outW] of [
+        [1, 1],
+        [1, 5],
+        [3, 4],
+      ]) {
+        const size = outH * outW * 3;
+        const out = createTensor([1, outH, outW, 3]);
+        const end = out.pointerFor("test", "out", size) + size * 4;
+        const bytes = () => new Uint8Array(heap.memory.buffer, end, 12);
+        bytes().fill(0xa5);
+        imageToTensor({ data: pixels(7, 5, 4, 8), width: 7, height: 5 }, { size: [outH, outW], mean: 9, out });
+        expect(Array.from(bytes()), `${build} ${outH}x${outW}`).toEqual(new Array(12).fill(0xa5));
+        out.dispose();
+      }
+    }
   });
 });

@@ -145,8 +145,8 @@ describe("bad arguments name themselves", () => {
       "an out of another shape",
       ok,
       { out: { data: new Float32Array(12), shape: [1, 2, 2, 3] } },
-      TypeError,
-      /options\.out .* must be a tensor of shape \[1, 4, 4, 3\]/,
+      RangeError,
+      /options\.out\.shape \(\[1, 2, 2, 3\]\) must equal the output shape \[1, 4, 4, 3\]/,
     ],
   ])("%s", (_, source, options, kind, message) => {
     const e = caught(() => imageToTensor(source as ImageSource, options as never));

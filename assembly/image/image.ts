@@ -3,7 +3,8 @@
 // normalisation y = x * scale[c] + shift[c], the channel order, and the alpha dropped. SIMD:
 // the four source pixels of an output pixel are read as 4 bytes each, widened to f32x4 (one
 // lane per channel) and blended. Each output pixel is stored as 16 bytes at 12-byte steps (the
-// next pixel overwrites the fourth lane; blocks have 16 bytes of slack after them).
+// next pixel overwrites the fourth lane), but the last one as 8 + 4 bytes: a block's slack is
+// never written.
 //
 // `table` is the caller's scratch: outW * RESIZE_BILINEAR_COLUMN_BYTES bytes of column table
 // (written here, once per call), then h u32s the caller has filled: the byte offset in src of
@@ -25,6 +26,21 @@ import { bilinearColumns } from "./resize";
   return f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(p))));
 }
 
+// @ts-ignore: decorator
+@inline function pixelOut(top: usize, bottom: usize, e: usize, dy: v128, bgr: bool, scale: v128, shift: v128): v128 {
+  // Column entry e: the left and right pixels' byte offsets in a row, and the weight of the right.
+  const left = <usize>load<u32>(e);
+  const right = <usize>load<u32>(e, 4);
+  const dx = f32x4.splat(load<f32>(e, 8));
+  const a = pixel4(top + left);
+  const b = pixel4(bottom + left);
+  const t = f32x4.add(a, f32x4.mul(f32x4.sub(pixel4(top + right), a), dx));
+  const u = f32x4.add(b, f32x4.mul(f32x4.sub(pixel4(bottom + right), b), dx));
+  let v = f32x4.add(t, f32x4.mul(f32x4.sub(u, t), dy));
+  if (bgr) v = i32x4.shuffle(v, v, 2, 1, 0, 3);
+  return f32x4.add(f32x4.mul(v, scale), shift);
+}
+
 export function imageBilinearU8(
   src: usize, w: i32, h: i32, channels: i32, dst: usize, outH: i32, outW: i32, alignCorners: bool, halfPixel: bool,
   scale0: f32, scale1: f32, scale2: f32, shift0: f32, shift1: f32, shift2: f32, bgr: bool, table: usize,
@@ -40,6 +56,8 @@ export function imageBilinearU8(
     // The normalisation is per output channel (after the BGR swap).
     const scale = f32x4(scale0, scale1, scale2, 0);
     const shift = f32x4(shift0, shift1, shift2, 0);
+    // The last output pixel is stored without its fourth lane.
+    const last = dst + (<usize>outH * <usize>outW - 1) * 3 * F32;
     for (let oy = 0; oy < outH; oy++) {
       const fy = coordinate(oy, ratioH, halfPixel);
       const y0 = max<i32>(0, <i32>Math.floor(fy));
@@ -48,17 +66,13 @@ export function imageBilinearU8(
       const top = src + <usize>load<u32>(rows + <usize>y0 * 4);
       const bottom = src + <usize>load<u32>(rows + <usize>y1 * 4);
       for (let ox = 0; ox < outW; ox++) {
-        const e = table + <usize>ox * stride;
-        const left = <usize>load<u32>(e);
-        const right = <usize>load<u32>(e, 4);
-        const dx = f32x4.splat(load<f32>(e, 8));
-        const a = pixel4(top + left);
-        const b = pixel4(bottom + left);
-        const t = f32x4.add(a, f32x4.mul(f32x4.sub(pixel4(top + right), a), dx));
-        const u = f32x4.add(b, f32x4.mul(f32x4.sub(pixel4(bottom + right), b), dx));
-        let v = f32x4.add(t, f32x4.mul(f32x4.sub(u, t), dy));
-        if (bgr) v = i32x4.shuffle(v, v, 2, 1, 0, 3);
-        v128.store(out, f32x4.add(f32x4.mul(v, scale), shift));
+        const v = pixelOut(top, bottom, table + <usize>ox * stride, dy, bgr, scale, shift);
+        if (out < last) {
+          v128.store(out, v);
+        } else {
+          v128.store64_lane(out, v, 0);
+          v128.store32_lane(out, v, 2, 8);
+        }
         out += 3 * F32;
       }
     }

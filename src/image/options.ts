@@ -2,7 +2,7 @@
 // and channel order, with errors that name the argument, its value and what is expected.
 
 import { own } from "../model/own.js";
-import { show, typeError } from "../shapes.js";
+import { checkTensor, rangeError, show, typeError } from "../shapes.js";
 
 const OP = "imageToTensor";
 /** The largest side accepted (a 16384 x 16384 RGBA frame is 1 GiB of bytes). */
@@ -117,16 +117,19 @@ export function readImageArgs(source: unknown, options: unknown): ImageJob {
     throw new RangeError(`${OP}: options.channelOrder (${show(order)}) must be "rgb" or "bgr"`);
   const out = own(o, "out") as ImageJob["out"];
   if (out !== undefined) {
+    // A tensor (a live one, its data a Float32Array of its shape's size), then of the output's shape.
+    checkTensor(OP, "options.out", out, 4);
     const shape = [1, outH, outW, 3];
-    const ok =
-      out !== null &&
-      typeof out === "object" &&
-      out.data instanceof Float32Array &&
-      Array.isArray(out.shape) &&
-      out.shape.length === 4 &&
-      out.shape.every((d, i) => d === shape[i]) &&
-      out.data.length === outH * outW * 3;
-    if (!ok) throw typeError(OP, "options.out", out, `a tensor of shape ${show(shape)}`);
+    for (let i = 0; i < 4; i++) {
+      if (out.shape[i] !== shape[i])
+        throw rangeError(OP, "options.out.shape", out.shape, `equal the output shape ${show(shape)}`);
+    }
+    // The plain-JS path reads the pixels while it writes out.
+    const a = out.data.byteOffset;
+    const b = data.byteOffset;
+    if (out.data.buffer === data.buffer && a < b + data.byteLength && b < a + out.data.byteLength) {
+      throw new RangeError(`${OP}: options.out.data and source.data share memory; out must be another buffer`);
+    }
   }
   const alignCorners = flag("options.alignCorners", own(o, "alignCorners"));
   const halfPixelCenters = flag("options.halfPixelCenters", own(o, "halfPixelCenters"));

@@ -23,6 +23,23 @@ function before(va: number, ia: number, vb: number, ib: number): boolean {
   return ib < ia;
 }
 
+/** Puts (v, i) at the root of the heap of `size` and moves it down to its place. */
+function siftDown(hv: Float32Array, hi: Int32Array, size: number, v: number, i: number): void {
+  let at = 0;
+  for (;;) {
+    let child = 2 * at + 1;
+    if (child >= size) break;
+    // The worse child (the one the other ranks before).
+    if (child + 1 < size && before(hv[child + 1], hi[child + 1], hv[child], hi[child])) child++;
+    if (!before(hv[child], hi[child], v, i)) break;
+    hv[at] = hv[child];
+    hi[at] = hi[child];
+    at = child;
+  }
+  hv[at] = v;
+  hi[at] = i;
+}
+
 export function topK(tensor: Tensor, k = 1): TopK {
   if (
     tensor === null ||
@@ -46,22 +63,44 @@ export function topK(tensor: Tensor, k = 1): TopK {
   const rows = tensor.data.length / n;
   const values = new Float32Array(rows * k);
   const indices = new Int32Array(rows * k);
+  // Per row, a binary heap of the best k so far with the worst of them at its root: a value is
+  // compared with the root and, only when it ranks before it, replaces it (O(log k)); then the
+  // heap is emptied worst first into the row's output from its end. O(n log k) at worst, about
+  // n comparisons when few values displace the root (the usual case for small k).
+  const hv = new Float32Array(k);
+  const hi = new Int32Array(k);
+  const data = tensor.data;
   for (let r = 0; r < rows; r++) {
     const base = r * n;
-    const out = r * k;
-    let count = 0;
-    // Insertion into a sorted list of at most k: O(n k), small for the usual k.
-    for (let i = 0; i < n; i++) {
-      const v = tensor.data[base + i];
-      if (count === k && !before(values[out + k - 1], indices[out + k - 1], v, i)) continue;
-      let at = count < k ? count++ : k - 1;
-      while (at > 0 && before(values[out + at - 1], indices[out + at - 1], v, i)) {
-        values[out + at] = values[out + at - 1];
-        indices[out + at] = indices[out + at - 1];
-        at--;
+    for (let i = 0; i < k; i++) {
+      // Sift up: a parent must rank after (be worse than) its children.
+      const v = data[base + i];
+      let at = i;
+      while (at > 0) {
+        const parent = (at - 1) >> 1;
+        if (!before(v, i, hv[parent], hi[parent])) break;
+        hv[at] = hv[parent];
+        hi[at] = hi[parent];
+        at = parent;
       }
-      values[out + at] = v;
-      indices[out + at] = i;
+      hv[at] = v;
+      hi[at] = i;
+    }
+    // before(root, v) without its index test: every kept index is below i, so a tie never
+    // displaces the root; a NaN displaces a number.
+    let worst = hv[0];
+    for (let i = k; i < n; i++) {
+      const v = data[base + i];
+      if (v > worst || (Number.isNaN(v) && !Number.isNaN(worst))) {
+        siftDown(hv, hi, k, v, i);
+        worst = hv[0];
+      }
+    }
+    const out = r * k;
+    for (let size = k; size > 0; size--) {
+      values[out + size - 1] = hv[0];
+      indices[out + size - 1] = hi[0];
+      if (size > 1) siftDown(hv, hi, size - 1, hv[size - 1], hi[size - 1]);
     }
   }
   return { values, indices, shape: [...tensor.shape.slice(0, -1), k] };

@@ -2,7 +2,16 @@
 // + shift per output channel; the 'js' backend's path, the Float32 sources' path and the oracle
 // of the image kernel's tests.
 
-import type { ImageJob } from "../image/options.js";
+import { type ImageJob, type ImageSource, type ImageToTensorOptions, readImageArgs } from "../image/options.js";
+import type { Tensor } from "../types.js";
+
+/** reference.imageToTensor: imageToTensor's arguments and errors, computed here in plain JS. */
+export function imageToTensor(source: ImageSource, options?: ImageToTensorOptions): Tensor {
+  const job = readImageArgs(source, options);
+  const out = job.out ?? { data: new Float32Array(job.outH * job.outW * 3), shape: [1, job.outH, job.outW, 3] };
+  imageToTensorReference(job, out.data);
+  return out;
+}
 
 export function imageToTensorReference(job: ImageJob, out: Float32Array): void {
   const { data, width: w, height: h, channels, outH, outW, alignCorners, halfPixelCenters, scale, shift, bgr } = job;

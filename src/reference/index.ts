@@ -30,3 +30,4 @@ export function separableConv2d(
 ): Tensor {
   return separableKernel(separableSpec("separableConv2d", depthwiseFilter, pointwiseFilter, options), x);
 }
+export { imageToTensor } from "./image.js";
