@@ -162,3 +162,10 @@ export function compareSeparable(
     macRatio: standard.macs / separable.macs,
   };
 }
+
+/**
+ * The estimates as one object: `import { cost } from "sepconv"`. An object literal rather than
+ * `export * as cost`: a bundler drops an unused literal, where the namespace esbuild writes for
+ * `export * as` is a call it must keep, with every function it names.
+ */
+export const cost = { depthwiseConv2d, pointwiseConv2d, conv2d, separableConv2d, compareSeparable };

@@ -1,7 +1,7 @@
 // sepconv: WebAssembly SIMD kernels for depthwise separable convolution. Public API only.
 
 export type { CostOptions, OpCost, SeparableComparison, SeparableCost, SeparableCostOptions } from "./cost.js";
-export * as cost from "./cost.js";
+export { cost } from "./cost.js";
 export { type ImageSource, type ImageToTensorOptions, imageToTensor, type TopK, topK } from "./image/index.js";
 export { backend, init, initSync, threads } from "./init.js";
 export type {
@@ -22,7 +22,7 @@ export { loadGraphModel, loadLayersModel, loadTFLiteModel } from "./model/index.
 export { conv2d, createConv2d, createPointwiseConv2d, pointwiseConv2d } from "./ops/conv2d.js";
 export { createDepthwiseConv2d, depthwiseConv2d } from "./ops/depthwise.js";
 export { createSeparableConv2d, separableConv2d } from "./ops/separable.js";
-export * as reference from "./reference/index.js";
+export { reference } from "./reference/namespace.js";
 export { createTensor } from "./tensor.js";
 export type {
   Activation,
