@@ -8,7 +8,7 @@ export { gemm, gemmKernel } from "./gemm/gemm";
 export { conv2d, conv2dKernel } from "./conv/conv";
 export { chain } from "./chain/chain";
 export { pool2d } from "./pool/pool";
-export { add2, mulGate, resizeBilinear, sigmoid } from "./elementwise/elementwise";
+export { add2, mulGate, sigmoid } from "./elementwise/elementwise";
 export { imageBilinearU8 } from "./image/image";
 export { resize2d } from "./image/resize";
 

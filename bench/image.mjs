@@ -1,8 +1,8 @@
 // imageToTensor: a 1920x1080 RGBA frame (a video frame's ImageData) to a 224x224 float RGB
 // input normalised to [-1, 1], on each build and on the 'js' backend (the plain-JS reference),
 // beside tfjs-core's tf.image.resizeBilinear + normalisation on its CPU and wasm backends (one
-// thread). Then resize2d on a feature map (bilinear and nearest, [1, 28, 28, 64] -> 56x56, and
-// the model pass bilinear_c4 it can replace). Min and median of --runs (default 50) after
+// thread). Then resize2d on a feature map (bilinear and nearest, [1, 28, 28, 64] -> 56x56, as a
+// model's resize step runs it). Min and median of --runs (default 50) after
 // warm-up. Usage: npm run build && node --experimental-wasm-relaxed-simd bench/image.mjs
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
@@ -85,10 +85,6 @@ for (const backend of ["relaxed-simd", "simd", "scalar"]) {
   maps.push([
     `resize_nearest ${backend}`,
     time(() => k.resize2d(x, 1, h, w, c, y, outH, outW, RESIZE_NEAREST, scratch)),
-  ]);
-  maps.push([
-    `bilinear_c4 (the model's pass now) ${backend}`,
-    time(() => k.resizeBilinear(x, h, w, c, y, outH, outW, 0, 0)),
   ]);
 }
 await tf.setBackend("wasm");

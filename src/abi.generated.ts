@@ -104,7 +104,6 @@ export const KERNEL_NAMES = [
   "avgpool_c1",
   "add_c4",
   "mul_c4",
-  "bilinear_c4",
   "image_bilinear_u8",
   "sigmoid_c4",
   "resize_bilinear_c4",

@@ -42,8 +42,8 @@ export function poolKernelName(rt: Runtime, kind: "max" | "avg"): string {
   return named(rt, KERNEL_NAMES.indexOf(`${kind}pool_c${simd ? 4 : 1}`));
 }
 
-/** The elementwise kernel of an add, a gated multiply or a bilinear resize. */
-export function elementwiseKernelName(rt: Runtime, kind: "add" | "mul" | "bilinear" | "sigmoid"): string {
+/** The elementwise kernel of an add, a gated multiply or a sigmoid. */
+export function elementwiseKernelName(rt: Runtime, kind: "add" | "mul" | "sigmoid"): string {
   return named(rt, KERNEL_NAMES.indexOf(`${kind}_c4`));
 }
 

@@ -42,18 +42,6 @@ export interface Kernels extends ItemKernels {
   add2(a: number, b: number, y: number, n: number): number;
   /** y = a * gate, the gate `period` floats per image repeated over its `perImage` floats. */
   mulGate(a: number, gate: number, y: number, images: number, perImage: number, period: number): number;
-  /** TensorFlow's bilinear resize of one h x w x c image (flags 0/1). */
-  resizeBilinear(
-    x: number,
-    h: number,
-    w: number,
-    c: number,
-    y: number,
-    outH: number,
-    outW: number,
-    alignCorners: number,
-    halfPixel: number,
-  ): number;
   /**
    * TensorFlow's bilinear or nearest resize of `batch` h x w x c images (assembly/image/resize.ts;
    * flags RESIZE_*, table: outW * RESIZE_*_COLUMN_BYTES bytes of scratch). Returns the kernel id.

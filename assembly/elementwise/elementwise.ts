@@ -1,9 +1,9 @@
 // Elementwise layers of a model that read each value once or twice: the add of two tensors,
 // the product with a per-image gate (squeeze-excite) or with a tensor of the same shape, and
-// TensorFlow's bilinear resize. SIMD four floats (or channels) at a time, the rest one by one;
+// the sigmoid. (Resizes are assembly/image/resize.ts.) SIMD four floats (or channels) at a time, the rest one by one;
 // each returns the id of the kernel that ran.
 
-import { ADD_C4, BILINEAR_C4, MUL_C4, SIGMOID_C4 } from "../abi";
+import { ADD_C4, MUL_C4, SIGMOID_C4 } from "../abi";
 import { F32 } from "../common";
 
 /** y[i] = a[i] + b[i] for i < n. */
@@ -46,67 +46,6 @@ export function mulGate(a: usize, gate: usize, y: usize, images: i32, perImage: 
     }
   }
   return MUL_C4;
-}
-
-/** The source coordinate of output index o, as tfjs-backend-cpu's ResizeBilinear computes it. */
-// @ts-ignore: decorator
-@inline function source(o: i32, ratio: f64, halfPixel: bool): f64 {
-  return halfPixel ? ratio * (<f64>o + 0.5) - 0.5 : ratio * <f64>o;
-}
-
-/**
- * Bilinear resize of one h x w x c image to outH x outW: the source coordinates in double as
- * TensorFlow.js's CPU kernel computes them, the blend in float32 (top, bottom, then between).
- */
-export function resizeBilinear(
-  x: usize, h: i32, w: i32, c: i32, y: usize, outH: i32, outW: i32, alignCorners: bool, halfPixel: bool,
-): i32 {
-  const ratioH = alignCorners && outH > 1 ? <f64>(h - 1) / <f64>(outH - 1) : <f64>h / <f64>outH;
-  const ratioW = alignCorners && outW > 1 ? <f64>(w - 1) / <f64>(outW - 1) : <f64>w / <f64>outW;
-  const pixelBytes = <usize>c * F32;
-  const rowBytes = <usize>w * pixelBytes;
-  let out = y;
-  for (let oy = 0; oy < outH; oy++) {
-    const fy = source(oy, ratioH, halfPixel);
-    const y0 = max<i32>(0, <i32>Math.floor(fy));
-    const dy = <f32>(fy - <f64>y0);
-    const y1 = min<i32>(h - 1, <i32>Math.ceil(fy));
-    const top = x + <usize>y0 * rowBytes;
-    const bottom = x + <usize>y1 * rowBytes;
-    for (let ox = 0; ox < outW; ox++) {
-      const fx = source(ox, ratioW, halfPixel);
-      const x0 = max<i32>(0, <i32>Math.floor(fx));
-      const dx = <f32>(fx - <f64>x0);
-      const x1 = min<i32>(w - 1, <i32>Math.ceil(fx));
-      const tl = top + <usize>x0 * pixelBytes;
-      const tr = top + <usize>x1 * pixelBytes;
-      const bl = bottom + <usize>x0 * pixelBytes;
-      const br = bottom + <usize>x1 * pixelBytes;
-      let k = 0;
-      if (ASC_FEATURE_SIMD) {
-        const vdx = f32x4.splat(dx);
-        const vdy = f32x4.splat(dy);
-        for (; k + 4 <= c; k += 4) {
-          const at = <usize>k * F32;
-          const a = v128.load(tl + at);
-          const b = v128.load(bl + at);
-          const t = f32x4.add(a, f32x4.mul(f32x4.sub(v128.load(tr + at), a), vdx));
-          const u = f32x4.add(b, f32x4.mul(f32x4.sub(v128.load(br + at), b), vdx));
-          v128.store(out + at, f32x4.add(t, f32x4.mul(f32x4.sub(u, t), vdy)));
-        }
-      }
-      for (; k < c; k++) {
-        const at = <usize>k * F32;
-        const a = load<f32>(tl + at);
-        const b = load<f32>(bl + at);
-        const t = a + (load<f32>(tr + at) - a) * dx;
-        const u = b + (load<f32>(br + at) - b) * dx;
-        store<f32>(out + at, t + (u - t) * dy);
-      }
-      out += pixelBytes;
-    }
-  }
-  return BILINEAR_C4;
 }
 
 /**

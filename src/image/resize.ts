@@ -1,6 +1,6 @@
 // TensorFlow's ResizeBilinear / ResizeNearestNeighbor on a build (assembly/image/resize.ts:
 // resize_bilinear_c4 / _c1, resize_nearest_c4 / _c1), for a model step working on arena pointers
-// (resizeBilinearInto, resizeNearestInto: byte addresses, nothing checked or allocated), and for
+// (resizeInto: byte addresses, nothing checked or allocated), and for
 // tensors (resizeTensor: checked arguments, copies in and out unless the tensors live in the
 // build's memory). The 'js' backend runs src/reference/resize.ts.
 
@@ -42,67 +42,32 @@ export function resizeKernelName(rt: Runtime, method: ResizeMode["method"], chan
   return `resize_${method}_${tile}__${isa}`;
 }
 
-function flagsOf(method: ResizeMode["method"], mode: ResizeFlags): number {
+function flagsOf(mode: ResizeMode): number {
   return (
     (mode.alignCorners ? RESIZE_ALIGN_CORNERS : 0) |
     (mode.halfPixelCenters ? RESIZE_HALF_PIXEL_CENTERS : 0) |
-    (method === "nearest" ? RESIZE_NEAREST : 0)
+    (mode.method === "nearest" ? RESIZE_NEAREST : 0)
   );
 }
 
 /**
- * Bilinear resize of the [batch, h, w, c] float32 images at byte address x in rt's memory to
+ * Resize of the [batch, h, w, c] float32 images at byte address x in rt's memory to
  * [batch, outH, outW, c] at byte address y (4-aligned; the two must not overlap), with
- * tf.image.resizeBilinear's coordinates. scratch: resizeScratchBytes("bilinear", outW) bytes at a
- * 4-aligned byte address (the model's shared scratch block will do). Nothing is checked: the
- * caller (a model plan) has sized and placed every block. Allocates nothing; returns the id of
- * the kernel that ran (KERNEL_NAMES).
+ * tf.image.resizeBilinear's or resizeNearestNeighbor's coordinates. scratch:
+ * resizeScratchBytes(mode.method, outW) bytes at a 4-aligned byte address (the model's shared
+ * scratch block will do). Nothing is checked: the caller (a model plan) has sized and placed
+ * every block. Allocates nothing; returns the id of the kernel that ran (KERNEL_NAMES).
  */
-export function resizeBilinearInto(
+export function resizeInto(
   rt: Runtime,
   x: number,
   shape: readonly number[],
   y: number,
   size: readonly number[],
-  mode: ResizeFlags,
+  mode: ResizeMode,
   scratch: number,
 ): number {
-  return rt.kernels.resize2d(
-    x,
-    shape[0],
-    shape[1],
-    shape[2],
-    shape[3],
-    y,
-    size[0],
-    size[1],
-    flagsOf("bilinear", mode),
-    scratch,
-  );
-}
-
-/** resizeBilinearInto's contract for tf.image.resizeNearestNeighbor (scratch: resizeScratchBytes("nearest", outW)). */
-export function resizeNearestInto(
-  rt: Runtime,
-  x: number,
-  shape: readonly number[],
-  y: number,
-  size: readonly number[],
-  mode: ResizeFlags,
-  scratch: number,
-): number {
-  return rt.kernels.resize2d(
-    x,
-    shape[0],
-    shape[1],
-    shape[2],
-    shape[3],
-    y,
-    size[0],
-    size[1],
-    flagsOf("nearest", mode),
-    scratch,
-  );
+  return rt.kernels.resize2d(x, shape[0], shape[1], shape[2], shape[3], y, size[0], size[1], flagsOf(mode), scratch);
 }
 
 const OP = "resize";
@@ -201,8 +166,7 @@ export function resizeTensor(
     const xp = xIn ? (x as WasmTensor).pointerFor(OP, "x", inSize) : xBlock;
     const yp = yIn ? (target as WasmTensor).pointerFor(OP, "options.out", outSize) : yBlock;
     if (source) heap.f32().set(source, xp >>> 2);
-    const into = mode.method === "nearest" ? resizeNearestInto : resizeBilinearInto;
-    into(rt, xp, x.shape, yp, [outH, outW], mode, scratch);
+    resizeInto(rt, xp, x.shape, yp, [outH, outW], mode, scratch);
     if (!yIn) target.data.set(heap.f32().subarray(yp >>> 2, (yp >>> 2) + outSize));
     return target;
   } finally {

@@ -15,15 +15,7 @@ import type { Op } from "./ops.js";
 import { PassStep } from "./pass-step.js";
 import { makePlan, type Plan } from "./plan.js";
 import type { Arena, Step } from "./step.js";
-import {
-  runsInWasm,
-  WasmConvStep,
-  WasmConvTransposeStep,
-  WasmDenseStep,
-  WasmDepthwiseStep,
-  WasmElementwiseStep,
-  WasmPoolStep,
-} from "./wasm-steps.js";
+import { WasmConvStep, WasmDenseStep, WasmDepthwiseStep, wasmPassStep } from "./wasm-steps.js";
 
 /** One op as run: its kind and the Keras layers it covers (fused ops cover several). */
 export interface OpDescription {
@@ -51,11 +43,7 @@ function stepFor(op: Op, rt: Runtime | null): Step | undefined {
     case "chain":
       return rt ? new WasmChainStep(rt, op) : new JsChainStep(op);
     case "pass":
-      // Pooling reads every input value several times: worth a kernel; the other passes are a loop each.
-      if (rt && op.node.op === "pool") return new WasmPoolStep(rt, op.node, op.inputs[0]);
-      if (rt && runsInWasm(op.node)) return new WasmElementwiseStep(rt, op.node);
-      if (rt && op.node.op === "conv-transpose") return new WasmConvTransposeStep(rt, op.node, op.inputs[0]);
-      return new PassStep(op.node, op.inputs, op.output);
+      return (rt && wasmPassStep(rt, op.node, op.inputs[0])) || new PassStep(op.node, op.inputs, op.output);
     case "reshape":
       return undefined; // shares its input's storage
   }
@@ -86,7 +74,8 @@ export class Model {
   private readonly blocks: ModelBlocks;
   private readonly steps: Step[];
   /** Per op (a reshape has no step): the kernels describe() lists. */
-  private readonly opKernels: string[][] = [];
+  /** Each op's step (none for a reshape): describe() names the kernels its current plan runs. */
+  private readonly opSteps: (Step | undefined)[] = [];
   private plan: Plan | undefined;
   private readonly arena: Arena = { mem: new Float32Array(0), base: 0, ptr: 0, scratch: 0, zeros: 0, rows: 0 };
   private jsArena = new Float32Array(0);
@@ -110,7 +99,7 @@ export class Model {
     try {
       for (const op of ops) {
         const step = stepFor(op, rt);
-        this.opKernels.push(step ? step.kernels.slice() : []);
+        this.opSteps.push(step);
         if (step) this.steps.push(step);
       }
       if (graph.inputShape.every((d) => d !== null)) this.replan([1, ...(graph.inputShape as number[])], loader);
@@ -135,7 +124,7 @@ export class Model {
     return this.ops.map((op, i) => ({
       kind: op.kind,
       layers: op.kind === "chain" ? op.layers.slice() : op.kind === "pass" ? [op.node.name] : [op.output],
-      kernels: this.opKernels[i].slice(),
+      kernels: this.opSteps[i]?.kernels.slice() ?? [],
     }));
   }
 

@@ -1,5 +1,6 @@
 // The small layers (see passes.ts) as steps: the same on every backend, over the arena's floats.
 
+import { resizeReference } from "../reference/resize.js";
 import type { Geometry } from "../shapes.js";
 import type { PassNode } from "./ops.js";
 import {
@@ -12,7 +13,6 @@ import {
   mulPass,
   padPass,
   poolPass,
-  resizePass,
 } from "./passes.js";
 import type { Plan } from "./plan.js";
 import { windowGeometry } from "./shape-inference.js";
@@ -116,13 +116,9 @@ export class PassStep implements Step {
         mulPass(mem, a, base + this.inputs[1 - this.full], y, this.size, period, perImage);
         break;
       }
-      case "resize": {
-        const outH = node.byFactor ? h * node.height : node.height;
-        const outW = node.byFactor ? w * node.width : node.width;
-        const { method, alignCorners, halfPixelCenters } = node;
-        resizePass(mem, x, y, this.batch, h, w, c, outH, outW, method, alignCorners, halfPixelCenters);
+      case "resize":
+        resizeReference(mem, x, [this.batch, h, w, c], mem, y, this.outDims, node);
         break;
-      }
       case "conv-transpose":
         convTransposePass(mem, x, y, this.batch, h, w, c, this.outDims[0], this.outDims[1], node, this.acc);
         break;

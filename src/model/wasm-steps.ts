@@ -1,6 +1,7 @@
 // The convolution ops of a loaded model on a wasm build: weights packed once at load, kernels
 // called on planned arena addresses, nothing allocated per run.
 
+import { resizeInto, resizeKernelName, resizeScratchBytes } from "../image/resize.js";
 import {
   conv2dKernelName,
   dwconvKernelName,
@@ -351,13 +352,30 @@ export class WasmPoolStep implements Step {
   }
 }
 
-/** The passes worth a wasm kernel: a 2-input add, a (gated) multiply, a bilinear resize, a sigmoid. */
-export type ElementwiseNode = SimpleNode | MulNode | ResizeNode | ActivationNode;
+/** The elementwise passes worth a wasm kernel: a 2-input add, a (gated) multiply, a sigmoid. */
+export type ElementwiseNode = SimpleNode | MulNode | ActivationNode;
 
-export function runsInWasm(node: Node): node is ElementwiseNode {
-  if (node.op === "add") return node.inputs.length === 2;
-  if (node.op === "activation") return node.act === "sigmoid";
-  return node.op === "mul" || (node.op === "resize" && node.method === "bilinear");
+/**
+ * The wasm step of a pass node, where one is worth it; undefined: the JS loop (PassStep) runs it.
+ * Pooling reads every input value several times and a resize up to four; the others once.
+ */
+export function wasmPassStep(rt: Runtime, node: Node, input: string): Step | undefined {
+  switch (node.op) {
+    case "pool":
+      return new WasmPoolStep(rt, node, input);
+    case "resize":
+      return new WasmResizeStep(rt, node, input);
+    case "conv-transpose":
+      return new WasmConvTransposeStep(rt, node, input);
+    case "add":
+      return node.inputs.length === 2 ? new WasmElementwiseStep(rt, node) : undefined;
+    case "mul":
+      return new WasmElementwiseStep(rt, node);
+    case "activation":
+      return node.act === "sigmoid" ? new WasmElementwiseStep(rt, node) : undefined;
+    default:
+      return undefined;
+  }
 }
 
 export class WasmElementwiseStep implements Step {
@@ -369,16 +387,12 @@ export class WasmElementwiseStep implements Step {
   private batch = 1;
   private perImage = 0;
   private period = 0;
-  private inDims: number[] = [];
-  private outDims: number[] = [];
 
   constructor(
     private readonly rt: Runtime,
     private readonly node: ElementwiseNode,
   ) {
-    const kind =
-      node.op === "add" ? "add" : node.op === "mul" ? "mul" : node.op === "activation" ? "sigmoid" : "bilinear";
-    this.kernels = [elementwiseKernelName(rt, kind)];
+    this.kernels = [elementwiseKernelName(rt, node.op === "add" ? "add" : node.op === "mul" ? "mul" : "sigmoid")];
   }
 
   bind(plan: Plan): Needs {
@@ -395,8 +409,6 @@ export class WasmElementwiseStep implements Step {
     this.batch = plan.batch;
     this.perImage = out.size / plan.batch;
     this.period = second === undefined ? 0 : values(swap ? first : second);
-    this.inDims = plan.dims.get(first) as number[];
-    this.outDims = plan.dims.get(node.name) as number[];
     return NO_NEEDS;
   }
 
@@ -411,15 +423,40 @@ export class WasmElementwiseStep implements Step {
     } else if (node.op === "mul") {
       const period = this.period === this.perImage ? this.perImage : this.period;
       k.mulGate(base + this.a, base + this.b, base + this.y, this.batch, this.perImage, period);
-    } else if (node.op === "resize") {
-      const [h, w, c] = this.inDims;
-      const [outH, outW] = this.outDims;
-      for (let i = 0; i < this.batch; i++) {
-        const x = base + this.a + i * h * w * c * 4;
-        const y = base + this.y + i * outH * outW * c * 4;
-        k.resizeBilinear(x, h, w, c, y, outH, outW, node.alignCorners ? 1 : 0, node.halfPixelCenters ? 1 : 0);
-      }
     }
+  }
+
+  dispose(): void {}
+}
+
+/** TensorFlow's ResizeBilinear / ResizeNearestNeighbor of the batch in one resize2d call. */
+export class WasmResizeStep implements Step {
+  kernels: readonly string[] = [];
+  private x = 0;
+  private y = 0;
+  private readonly shape = [1, 1, 1, 1];
+  private readonly size = [1, 1];
+
+  constructor(
+    private readonly rt: Runtime,
+    private readonly node: ResizeNode,
+    private readonly inputName: string,
+  ) {}
+
+  bind(plan: Plan): Needs {
+    const [h, w, c] = plan.dims.get(this.inputName) as number[];
+    const [outH, outW] = plan.dims.get(this.node.name) as number[];
+    this.x = slotOf(plan, this.inputName).offset * 4;
+    this.y = slotOf(plan, this.node.name).offset * 4;
+    this.shape.splice(0, 4, plan.batch, h, w, c);
+    this.size.splice(0, 2, outH, outW);
+    this.kernels = [resizeKernelName(this.rt, this.node.method, c)];
+    return { scratch: Math.ceil(resizeScratchBytes(this.node.method, outW) / 4), zeros: 0 };
+  }
+
+  run(arena: Arena): void {
+    const base = arena.ptr;
+    resizeInto(this.rt, base + this.x, this.shape, base + this.y, this.size, this.node, arena.scratch);
   }
 
   dispose(): void {}

@@ -1,7 +1,8 @@
-// Tester of the elementwise microkernels (add_c4, mul_c4, bilinear_c4) on every build, through
-// one-op graph models, against the plain-JS passes the 'js' backend runs: sizes around the
-// 4-lane tile (the scalar tail), gates of 1 to 9 channels over a batch, resizes of channel
-// counts around the tile in each of TensorFlow's coordinate modes, up and down.
+// Tester of the elementwise microkernels (add_c4, mul_c4, sigmoid_c4) and of resize2d as a
+// model's resize step, on every build, through one-op graph models, against the plain-JS passes
+// the 'js' backend runs: sizes around the 4-lane tile (the scalar tail), gates of 1 to 9 channels
+// over a batch, resizes of channel counts around the tile in each of TensorFlow's coordinate
+// modes, up and down, over a batch of 2. (test/resize.test.ts tests resize2d itself.)
 
 import { describe, expect, it } from "vitest";
 import { type Backend, init, loadGraphModel, type ModelArtifacts, type Tensor } from "../../src/index.js";
@@ -20,11 +21,12 @@ async function run(backend: Backend, artifacts: ModelArtifacts, x: Tensor) {
   return { y: y as Tensor, ran };
 }
 
-async function check(kernel: string, artifacts: ModelArtifacts, x: Tensor): Promise<void> {
+/** kernel: its base name, or its full name per build. */
+async function check(kernel: string | ((build: Backend) => string), artifacts: ModelArtifacts, x: Tensor) {
   const want = (await run("js", artifacts, x)).y;
   for (const build of WASM_BUILDS) {
     const { y, ran } = await run(build, artifacts, x);
-    expect(ran, build).toContain(kernelIn(kernel, build));
+    expect(ran, build).toContain(typeof kernel === "string" ? kernelIn(kernel, build) : kernel(build));
     expectClose(y, want, 4, build);
   }
 }
@@ -60,23 +62,31 @@ describe("mul_c4: a per-image gate over the pixels, and two tensors of one shape
   });
 });
 
-describe("bilinear_c4: TensorFlow's ResizeBilinear", () => {
-  for (const c of [1, 3, 4, 5, 8]) {
-    for (const [alignCorners, halfPixelCenters] of [
-      [false, false],
-      [true, false],
-      [false, true],
-    ]) {
-      it(`c_${tile(c)} (C=${c}), align_corners ${alignCorners}, half_pixel_centers ${halfPixelCenters}, up then down`, async () => {
-        const g = new GraphBuilder(c);
-        const attrs = { align_corners: attr.bool(alignCorners), half_pixel_centers: attr.bool(halfPixelCenters) };
-        const up = g.op("ResizeBilinear", [g.input([-1, 5, 4, c]), g.intConst([2], [11, 9])], attrs);
-        g.op("ResizeBilinear", [up, g.intConst([2], [3, 1])], attrs);
-        await check("bilinear_c4", g.artifacts(), randomTensor(rng(c * 7), [2, 5, 4, c]));
-      });
+const resizeKernel = (method: string, c: number) => (build: Backend) =>
+  kernelIn(`resize_${method}_${build !== "scalar" && c >= 4 ? "c4" : "c1"}`, build);
+
+for (const [op, method] of [
+  ["ResizeBilinear", "bilinear"],
+  ["ResizeNearestNeighbor", "nearest"],
+] as const) {
+  describe(`${op}: resize_${method}_c4 / _c1 as a model step`, () => {
+    for (const c of [1, 3, 4, 5, 8]) {
+      for (const [alignCorners, halfPixelCenters] of [
+        [false, false],
+        [true, false],
+        [false, true],
+      ]) {
+        it(`c_${tile(c)} (C=${c}), align_corners ${alignCorners}, half_pixel_centers ${halfPixelCenters}, up then down`, async () => {
+          const g = new GraphBuilder(c);
+          const attrs = { align_corners: attr.bool(alignCorners), half_pixel_centers: attr.bool(halfPixelCenters) };
+          const up = g.op(op, [g.input([-1, 5, 4, c]), g.intConst([2], [11, 9])], attrs);
+          g.op(op, [up, g.intConst([2], [3, 1])], attrs);
+          await check(resizeKernel(method, c), g.artifacts(), randomTensor(rng(c * 7), [2, 5, 4, c]));
+        });
+      }
     }
-  }
-});
+  });
+}
 
 describe("sigmoid_c4: a polynomial exp, within 1e-6 of 1 / (1 + exp(-x))", () => {
   for (const n of [1, 3, 4, 5, 9]) {

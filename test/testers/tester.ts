@@ -44,7 +44,7 @@ export function kernelsRun(fn: () => void): string[] {
     "pool2d",
     "add2",
     "mulGate",
-    "resizeBilinear",
+    "resize2d",
     "imageBilinearU8",
     "sigmoid",
   ] as const;
