@@ -4,6 +4,7 @@
 
 import { type ImageJob, type ImageSource, type ImageToTensorOptions, readImageArgs } from "../image/options.js";
 import type { Tensor } from "../types.js";
+import { bilinearSources } from "./resize.js";
 
 /** reference.imageToTensor: imageToTensor's arguments and errors, computed here in plain JS. */
 export function imageToTensor(source: ImageSource, options?: ImageToTensorOptions): Tensor {
@@ -15,21 +16,17 @@ export function imageToTensor(source: ImageSource, options?: ImageToTensorOption
 
 export function imageToTensorReference(job: ImageJob, out: Float32Array): void {
   const { data, width: w, height: h, channels, outH, outW, alignCorners, halfPixelCenters, scale, shift, bgr } = job;
-  const ratio = (inSize: number, outSize: number) =>
-    alignCorners && outSize > 1 ? (inSize - 1) / (outSize - 1) : inSize / outSize;
-  const rh = ratio(h, outH);
-  const rw = ratio(w, outW);
+  const rows = bilinearSources(h, outH, alignCorners, halfPixelCenters);
+  const cols = bilinearSources(w, outW, alignCorners, halfPixelCenters);
   let o = 0;
   for (let oy = 0; oy < outH; oy++) {
-    const fy = halfPixelCenters ? rh * (oy + 0.5) - 0.5 : rh * oy;
-    const y0 = Math.max(0, Math.floor(fy));
-    const dy = fy - y0;
-    const y1 = Math.min(h - 1, Math.ceil(fy));
+    const y0 = rows.lower[oy];
+    const y1 = rows.upper[oy];
+    const dy = rows.weight[oy];
     for (let ox = 0; ox < outW; ox++) {
-      const fx = halfPixelCenters ? rw * (ox + 0.5) - 0.5 : rw * ox;
-      const x0 = Math.max(0, Math.floor(fx));
-      const dx = fx - x0;
-      const x1 = Math.min(w - 1, Math.ceil(fx));
+      const x0 = cols.lower[ox];
+      const x1 = cols.upper[ox];
+      const dx = cols.weight[ox];
       for (let k = 0; k < 3; k++) {
         const c = bgr ? 2 - k : k;
         const at = (y: number, x: number) => data[(y * w + x) * channels + c];

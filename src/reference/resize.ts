@@ -23,6 +23,29 @@ export function nearestSource(o: number, r: number, size: number, align: boolean
   return half ? Math.max(0, i) : i;
 }
 
+/** A bilinear resize's source indices for each output index along one axis, and the weight of the upper one. */
+export interface BilinearSources {
+  lower: Int32Array;
+  upper: Int32Array;
+  /** In double, as tfjs-backend-cpu computes it (callers round it as their kernels do). */
+  weight: Float64Array;
+}
+
+/** TensorFlow's bilinear source coordinates of outSize outputs read from inSize inputs. */
+export function bilinearSources(inSize: number, outSize: number, align: boolean, half: boolean): BilinearSources {
+  const r = ratio(inSize, outSize, align);
+  const lower = new Int32Array(outSize);
+  const upper = new Int32Array(outSize);
+  const weight = new Float64Array(outSize);
+  for (let o = 0; o < outSize; o++) {
+    const at = half ? r * (o + 0.5) - 0.5 : r * o;
+    lower[o] = Math.max(0, Math.floor(at));
+    upper[o] = Math.min(inSize - 1, Math.ceil(at));
+    weight[o] = at - lower[o];
+  }
+  return { lower, upper, weight };
+}
+
 /**
  * Resizes `batch` h x w x c images from x (starting at float index xAt) to outH x outW into y
  * (from yAt). x and y may be views of one memory as long as the two ranges do not overlap.
@@ -56,28 +79,18 @@ export function resizeReference(
     }
     return;
   }
-  const left = new Int32Array(outW);
-  const right = new Int32Array(outW);
-  const weight = new Float32Array(outW);
-  for (let ox = 0; ox < outW; ox++) {
-    const fx = half ? rw * (ox + 0.5) - 0.5 : rw * ox;
-    const x0 = Math.max(0, Math.floor(fx));
-    left[ox] = x0 * c;
-    right[ox] = Math.min(w - 1, Math.ceil(fx)) * c;
-    weight[ox] = fx - x0;
-  }
+  const cols = bilinearSources(w, outW, align, half);
+  const rows = bilinearSources(h, outH, align, half);
   for (let b = 0; b < batch; b++) {
     const image = xAt + b * h * rowFloats;
     for (let oy = 0; oy < outH; oy++) {
-      const fy = half ? rh * (oy + 0.5) - 0.5 : rh * oy;
-      const y0 = Math.max(0, Math.floor(fy));
-      const dy = f(fy - y0);
-      const top = image + y0 * rowFloats;
-      const bottom = image + Math.min(h - 1, Math.ceil(fy)) * rowFloats;
+      const dy = f(rows.weight[oy]);
+      const top = image + rows.lower[oy] * rowFloats;
+      const bottom = image + rows.upper[oy] * rowFloats;
       for (let ox = 0; ox < outW; ox++) {
-        const l = left[ox];
-        const r = right[ox];
-        const dx = weight[ox];
+        const l = cols.lower[ox] * c;
+        const r = cols.upper[ox] * c;
+        const dx = f(cols.weight[ox]);
         for (let k = 0; k < c; k++) {
           const tl = x[top + l + k];
           const bl = x[bottom + l + k];
