@@ -4,6 +4,9 @@
 //   weights (w' = w * scale, b' = b * scale + shift, per output channel, in double precision);
 //   relu, relu6 and hardswish after such a layer become its activation (the kernels apply it);
 //   other activations of a layer split off into their own node (a pass after the kernel);
+//   an affine (constant Mul/Add/Sub/Div) after a linear layer folds into its weights as a batch
+//   norm does, and one after another affine folds into it (input normalisation written as a Mul
+//   and a Sub becomes one pass over the image, not two);
 //   a ZeroPadding2D whose consumers are all convolutions becomes their explicit padding.
 // Each rule only fires when the intermediate tensor has no other consumer and is not the output.
 // Every pass is linear in the graph's size: nodes and consumers are indexed once and kept up
@@ -146,6 +149,14 @@ export function fold(graph: Graph): Graph {
     }
   }
   for (const node of g.nodes) {
+    if (node.op !== "affine" || !g.isLive(node)) continue;
+    const producer = g.soleProducer(node);
+    if (producer?.op === "affine") {
+      composeAffine(producer, node);
+      g.bypass(node);
+    }
+  }
+  for (const node of g.nodes) {
     if (node.op !== "activation" || !isKernelActivation(node.act) || !g.isLive(node)) continue;
     const producer = g.soleProducer(node);
     if (isWeighted(producer) && producer.act === "linear") {
@@ -165,6 +176,25 @@ export function fold(graph: Graph): Graph {
     g.bypass(node);
   }
   return g.graph(graph.inputShape, graph.outputNames);
+}
+
+/**
+ * Makes `first` compute `second` after it: x * s1 * s2 + (b1 * s2 + b2) per channel, in double
+ * (as a batch norm folds into weights). Each is a scalar or per-channel, so the result has the
+ * longer length.
+ */
+function composeAffine(first: Extract<Node, { op: "affine" }>, second: Extract<Node, { op: "affine" }>): void {
+  const [s1, b1, s2, b2] = [first.scale, first.shift, second.scale, second.shift];
+  const n = Math.max(s1.length, s2.length);
+  const scale = new Float64Array(n);
+  const shift = new Float64Array(n);
+  for (let c = 0; c < n; c++) {
+    const a = s2[c % s2.length];
+    scale[c] = s1[c % s1.length] * a;
+    shift[c] = b1[c % b1.length] * a + b2[c % b2.length];
+  }
+  first.scale = scale;
+  first.shift = shift;
 }
 
 /** A scalar affine node y = x * scale + shift with these values (float32-rounded 1/6 included). */
