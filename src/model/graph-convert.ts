@@ -7,6 +7,7 @@
 // by name.
 
 import { show } from "../shapes.js";
+import { constantAffine } from "./constant-affine.js";
 import { scaleOutputs } from "./fold.js";
 import type { Act, Graph, Node, PadRule, Window } from "./graph.js";
 import { readGraphDef, type TfNode } from "./graph-def.js";
@@ -323,26 +324,10 @@ function binary(c: Converter, node: TfNode): void {
   if (constA && constB) fail(node, "of two constants is not supported (the converter folds these)");
   const x = c.tensor(node, constA ? 1 : 0);
   const k = c.constant(node, constA ? 0 : 1, "operand");
+  const kind =
+    op === "Add" || op === "AddV2" || op === "BiasAdd" ? "add" : op === "Sub" ? "sub" : op === "Mul" ? "mul" : "div";
+  const { scale, shift } = constantAffine(kind, constA, k, (message) => fail(node, message));
   const n = k.data.length;
-  if (!(n === 1 || (k.shape.length > 0 && k.shape[k.shape.length - 1] === n))) {
-    fail(
-      node,
-      `constant operand of shape ${show(k.shape)} is not supported: it must be a scalar or one value per channel`,
-    );
-  }
-  const scale = new Float64Array(n).fill(1);
-  const shift = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = k.data[i];
-    if (op === "Add" || op === "AddV2" || op === "BiasAdd") shift[i] = v;
-    else if (op === "Sub" && constA) {
-      scale[i] = -1;
-      shift[i] = v;
-    } else if (op === "Sub") shift[i] = -v;
-    else if (op === "Mul") scale[i] = v;
-    else if (op === "RealDiv" && !constA) scale[i] = 1 / v;
-    else fail(node, "with a constant dividend is not supported");
-  }
   c.emit(node, { op: "affine", inputs: [x], scale, shift }, n);
 }
 

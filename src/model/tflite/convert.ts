@@ -7,6 +7,7 @@
 // node's activation or a node after it. Unknown ops are refused by name and index.
 
 import { show } from "../../shapes.js";
+import { constantAffine } from "../constant-affine.js";
 import { halfToFloat } from "../float16.js";
 import type { Act, Graph, Node, Window } from "../graph.js";
 import { fail, readTflite, type TfliteGraph, type TfliteOperator, type TfliteTensor } from "./read.js";
@@ -307,26 +308,8 @@ function binary(c: Converter, o: TfliteOperator): void {
   if (constA && constB) c.fail(o, "of two constants is not supported");
   const x = c.tensor(o, constA ? 1 : 0);
   const k = c.constant(o, constA ? 0 : 1, "operand");
-  const n = k.data.length;
-  if (!(n === 1 || k.shape[k.shape.length - 1] === n)) {
-    c.fail(
-      o,
-      `constant operand of shape ${show(k.shape)} is not supported: it must be a scalar or one value per channel`,
-    );
-  }
-  const scale = new Float64Array(n).fill(1);
-  const shift = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = k.data[i];
-    if (o.op === "ADD") shift[i] = v;
-    else if (o.op === "SUB" && constA) {
-      scale[i] = -1;
-      shift[i] = v;
-    } else if (o.op === "SUB") shift[i] = -v;
-    else if (o.op === "MUL") scale[i] = v;
-    else if (!constA) scale[i] = 1 / v;
-    else c.fail(o, "with a constant dividend is not supported");
-  }
+  const kind = ({ ADD: "add", SUB: "sub", MUL: "mul", DIV: "div" } as const)[o.op as "ADD"];
+  const { scale, shift } = constantAffine(kind, constA, k, (message) => c.fail(o, message));
   c.emit(o, { op: "affine", inputs: [x], scale, shift }, act);
 }
 
