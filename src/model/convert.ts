@@ -3,6 +3,7 @@
 
 import { show } from "../shapes.js";
 import { LayerConfig } from "./config.js";
+import { batchNormAffine } from "./constant-affine.js";
 import type { Act, Graph, Node } from "./graph.js";
 import type { Topology } from "./topology.js";
 import { type Weight, WeightIndex } from "./weights.js";
@@ -156,12 +157,7 @@ function batchNormalization(c: LayerConfig): Node {
   const beta = c.boolean("center", true) ? c.weight("beta", [channels]) : undefined;
   const mean = c.weight("moving_mean", [channels]);
   const variance = c.weight("moving_variance", [channels]);
-  const scale = new Float64Array(channels);
-  const shift = new Float64Array(channels);
-  for (let i = 0; i < channels; i++) {
-    scale[i] = (gamma ? gamma[i] : 1) / Math.sqrt(variance[i] + epsilon);
-    shift[i] = (beta ? beta[i] : 0) - mean[i] * scale[i];
-  }
+  const { scale, shift } = batchNormAffine(gamma, beta, mean, variance, epsilon);
   return { ...base(c), op: "affine", scale, shift };
 }
 

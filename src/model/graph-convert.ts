@@ -7,7 +7,7 @@
 // by name.
 
 import { show } from "../shapes.js";
-import { constantAffine } from "./constant-affine.js";
+import { batchNormAffine, constantAffine } from "./constant-affine.js";
 import { scaleOutputs } from "./fold.js";
 import type { Act, Graph, Node, PadRule, Window } from "./graph.js";
 import { readGraphDef, type TfNode } from "./graph-def.js";
@@ -204,7 +204,7 @@ function applyFused(
         return v;
       });
       const epsilon = node.attr.float("epsilon", 1e-3);
-      const { scale: s, shift } = batchNorm(scale, offset, mean, variance, epsilon);
+      const { scale: s, shift } = batchNormAffine(scale, offset, mean, variance, epsilon);
       scaleOutputs(made, s, shift);
     } else if (i === fused.length - 1 && op !== "BiasAdd") {
       made.act = activationOf(node, op);
@@ -214,23 +214,6 @@ function applyFused(
   }
   made.params = made.op === "dense" ? made.kernel.length : made.filter.length;
   if (made.bias) made.params += made.bias.length;
-}
-
-function batchNorm(
-  gamma: Float32Array,
-  beta: Float32Array,
-  mean: Float32Array,
-  variance: Float32Array,
-  epsilon: number,
-): { scale: Float64Array; shift: Float64Array } {
-  const n = gamma.length;
-  const scale = new Float64Array(n);
-  const shift = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    scale[i] = gamma[i] / Math.sqrt(variance[i] + epsilon);
-    shift[i] = beta[i] - mean[i] * scale[i];
-  }
-  return { scale, shift };
 }
 
 function conv(c: Converter, node: TfNode): void {
@@ -422,7 +405,7 @@ function batchNormNode(c: Converter, node: TfNode): void {
   const n = gamma.length;
   if (![beta, m, variance].every((v) => v.length === n))
     fail(node, "its scale, offset, mean and variance differ in size");
-  const { scale, shift } = batchNorm(gamma, beta, m, variance, node.attr.float("epsilon", 1e-3));
+  const { scale, shift } = batchNormAffine(gamma, beta, m, variance, node.attr.float("epsilon", 1e-3));
   c.emit(node, { op: "affine", inputs: [c.tensor(node, 0)], scale, shift }, 4 * n);
 }
 
