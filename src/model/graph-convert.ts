@@ -216,49 +216,36 @@ function applyFused(
   if (made.bias) made.params += made.bias.length;
 }
 
-function conv(c: Converter, node: TfNode): void {
-  const x = c.tensor(node, 0);
-  const filter = c.constant(node, 1, "filter");
-  if (!shapeIs(filter, 4)) fail(node, `filter shape ${show(filter.shape)} must be [kH, kW, inChannels, outChannels]`);
-  const [kH, kW, inChannels, outChannels] = filter.shape;
-  const made: Extract<Node, { op: "conv" }> = {
-    name: node.name,
-    className: node.op,
-    inputs: [x],
-    params: 0,
-    op: "conv",
-    window: windowOf(node, kH, kW, true),
-    filter: filter.data,
-    inChannels,
-    outChannels,
-    bias: undefined,
-    act: "linear",
+/**
+ * Conv2D and DepthwiseConv2dNative (fused or not) read alike; only the filter's last two sizes
+ * mean other things: inChannels and outChannels of a conv, channels and multiplier of a depthwise.
+ */
+function convolution(op: "conv" | "depthwise"): (c: Converter, node: TfNode) => void {
+  const sizes = op === "conv" ? "inChannels, outChannels" : "channels, multiplier";
+  return (c, node) => {
+    const x = c.tensor(node, 0);
+    const filter = c.constant(node, 1, "filter");
+    if (!shapeIs(filter, 4)) fail(node, `filter shape ${show(filter.shape)} must be [kH, kW, ${sizes}]`);
+    const [kH, kW, a, b] = filter.shape;
+    const made = {
+      name: node.name,
+      className: node.op,
+      inputs: [x],
+      params: 0,
+      op,
+      window: windowOf(node, kH, kW, true),
+      filter: filter.data,
+      ...(op === "conv" ? { inChannels: a, outChannels: b } : { channels: a, multiplier: b }),
+      bias: undefined,
+      act: "linear",
+    } as Extract<Node, { op: "conv" | "depthwise" }>;
+    applyFused(c, node, made, op === "conv" ? b : a * b);
+    c.add(made);
   };
-  applyFused(c, node, made, outChannels);
-  c.add(made);
 }
 
-function depthwise(c: Converter, node: TfNode): void {
-  const x = c.tensor(node, 0);
-  const filter = c.constant(node, 1, "filter");
-  if (!shapeIs(filter, 4)) fail(node, `filter shape ${show(filter.shape)} must be [kH, kW, channels, multiplier]`);
-  const [kH, kW, channels, multiplier] = filter.shape;
-  const made: Extract<Node, { op: "depthwise" }> = {
-    name: node.name,
-    className: node.op,
-    inputs: [x],
-    params: 0,
-    op: "depthwise",
-    window: windowOf(node, kH, kW, true),
-    filter: filter.data,
-    channels,
-    multiplier,
-    bias: undefined,
-    act: "linear",
-  };
-  applyFused(c, node, made, channels * multiplier);
-  c.add(made);
-}
+const conv = convolution("conv");
+const depthwise = convolution("depthwise");
 
 function matMul(c: Converter, node: TfNode): void {
   if (node.attr.bool("transpose_a", false)) fail(node, "transpose_a is not supported");
