@@ -3,7 +3,7 @@
 
 import { show } from "../shapes.js";
 import { LayerConfig } from "./config.js";
-import { batchNormAffine } from "./constant-affine.js";
+import { batchNormAffine } from "./convert-common.js";
 import type { Act, Graph, Node } from "./graph.js";
 import type { Topology } from "./topology.js";
 import { type Weight, WeightIndex } from "./weights.js";

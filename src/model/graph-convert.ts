@@ -7,7 +7,7 @@
 // by name.
 
 import { show } from "../shapes.js";
-import { batchNormAffine, constantAffine } from "./constant-affine.js";
+import { batchNormAffine, constantAffine, padsOf } from "./convert-common.js";
 import { scaleOutputs } from "./fold.js";
 import type { Act, Graph, Node, PadRule, Window } from "./graph.js";
 import { readGraphDef, type TfNode } from "./graph-def.js";
@@ -324,24 +324,10 @@ function mean(c: Converter, node: TfNode): void {
 }
 
 function pad(c: Converter, node: TfNode): void {
-  const p = c.constant(node, 1, "paddings");
-  const v = p.data;
-  if (
-    p.shape.length !== 2 ||
-    p.shape[0] !== 4 ||
-    p.shape[1] !== 2 ||
-    v[0] ||
-    v[1] ||
-    v[6] ||
-    v[7] ||
-    v.some((x) => x < 0)
-  ) {
-    fail(node, `paddings ${show([...v])} must pad only height and width of an NHWC tensor, by non-negative amounts`);
-  }
+  const { pads } = padsOf(c.constant(node, 1, "paddings"), false, (message) => fail(node, message));
   if (node.op === "PadV2" && c.constant(node, 2, "constant value").data.some((x) => x !== 0)) {
     fail(node, "padding with a value other than 0 is not supported");
   }
-  const pads: [number, number, number, number] = [v[2], v[3], v[4], v[5]];
   c.emit(node, { op: "pad", inputs: [c.tensor(node, 0)], pads });
 }
 

@@ -7,7 +7,7 @@
 // node's activation or a node after it. Unknown ops are refused by name and index.
 
 import { show } from "../../shapes.js";
-import { constantAffine } from "../constant-affine.js";
+import { constantAffine, padsOf } from "../convert-common.js";
 import { halfToFloat } from "../float16.js";
 import type { Act, Graph, Node, Window } from "../graph.js";
 import { fail, readTflite, type TfliteGraph, type TfliteOperator, type TfliteTensor } from "./read.js";
@@ -361,21 +361,11 @@ function mean(c: Converter, o: TfliteOperator): void {
 }
 
 function pad(c: Converter, o: TfliteOperator): void {
-  const p = c.constant(o, 1, "paddings");
-  const v = p.data;
-  if (p.shape.length !== 2 || p.shape[0] !== 4 || p.shape[1] !== 2 || v[0] || v[1] || v.some((x) => !(x >= 0))) {
-    c.fail(o, `paddings ${show([...v])} must pad height, width and channels of an NHWC tensor by non-negative amounts`);
-  }
+  const { pads, channelPads } = padsOf(c.constant(o, 1, "paddings"), true, (message) => c.fail(o, message));
   if (o.op === "PADV2" && o.inputs.length > 2 && c.constant(o, 2, "constant value").data.some((x) => x !== 0)) {
     c.fail(o, "padding with a value other than 0 is not supported");
   }
-  const channelPads: [number, number] | undefined = v[6] || v[7] ? [v[6], v[7]] : undefined;
-  c.emit(o, {
-    op: "pad",
-    inputs: [c.tensor(o, 0)],
-    pads: [v[2], v[3], v[4], v[5]],
-    ...(channelPads ? { channelPads } : {}),
-  });
+  c.emit(o, { op: "pad", inputs: [c.tensor(o, 0)], pads, ...(channelPads ? { channelPads } : {}) });
 }
 
 function concat(c: Converter, o: TfliteOperator): void {

@@ -1,7 +1,8 @@
-// Affine nodes (y = x * scale + shift per channel) that more than one model format makes: a
-// binary op with a constant operand (graph models and TFLite) and an inference batch norm
-// (layers and graph models). Each converter reads its own operands and refuses its own way;
-// the arithmetic and the refusals they share are here, so both formats make the same node.
+// What more than one model converter computes from constants: the affine (y = x * scale + shift
+// per channel) of a binary op with a constant operand (graph models and TFLite) and of an
+// inference batch norm (layers and graph models), and the pads of a Pad op (graph models and
+// TFLite). Each converter reads its own operands and refuses with its own prefix; the arithmetic
+// and the refusal texts they share are here, so the formats make the same nodes.
 
 import { show } from "../shapes.js";
 
@@ -57,4 +58,37 @@ export function batchNormAffine(
     shift[i] = (beta ? beta[i] : 0) - mean[i] * scale[i];
   }
   return { scale, shift };
+}
+
+/**
+ * The pads of a Pad op's paddings, an NHWC tensor's [[batch], [top, bottom], [left, right],
+ * [channels]] as a [4, 2] constant; channel pads only where the format's pad node takes them
+ * (TFLite), else they are refused with the batch's.
+ */
+export function padsOf(
+  p: { data: Float32Array; shape: number[] },
+  channels: boolean,
+  fail: (message: string) => never,
+): { pads: [number, number, number, number]; channelPads?: [number, number] } {
+  const v = p.data;
+  // A graph model's check lets NaN through (x < 0 is false for it) and TFLite's does not; kept
+  // as each was.
+  const negative = channels ? (x: number) => !(x >= 0) : (x: number) => x < 0;
+  if (
+    p.shape.length !== 2 ||
+    p.shape[0] !== 4 ||
+    p.shape[1] !== 2 ||
+    v[0] ||
+    v[1] ||
+    (!channels && (v[6] || v[7])) ||
+    v.some(negative)
+  ) {
+    fail(
+      channels
+        ? `paddings ${show([...v])} must pad height, width and channels of an NHWC tensor by non-negative amounts`
+        : `paddings ${show([...v])} must pad only height and width of an NHWC tensor, by non-negative amounts`,
+    );
+  }
+  const pads: [number, number, number, number] = [v[2], v[3], v[4], v[5]];
+  return channels && (v[6] || v[7]) ? { pads, channelPads: [v[6], v[7]] } : { pads };
 }
