@@ -10,6 +10,9 @@
 //   blazeface         MediaPipe's face_detection_short_range.tflite (128x128, float16 weights):
 //                     sepconv loadTFLiteModel against LiteRT.js (TFLite + XNNPACK, bench/litert.mjs)
 //   selfie            MediaPipe's selfie_segmentation.tflite (256x256): against LiteRT.js
+//   mobilenet_v2_tflite  the mobilenet_v2 layers model written as a float32 .tflite in memory
+//                     (bench/tflite-mobilenet.mjs: batch norms folded, fused RELU6): sepconv
+//                     loadTFLiteModel against LiteRT.js
 // Every peer is warmed up, then the peers take turns for --runs rounds (so load changes on a
 // shared machine hit all of them); median and minimum ms per inference, readback included, and
 // the cold start (load from artifacts in memory + first inference, the runtime already up).
@@ -33,6 +36,7 @@ import { litertModel } from "./litert.mjs";
 import { seededPixels } from "./mobilenet-input.mjs";
 import { nsfwjsArtifacts } from "./nsfwjs-model.mjs";
 import { fusedTfjs } from "./tfjs-fused.mjs";
+import { mobilenetV2Tflite } from "./tflite-mobilenet.mjs";
 import { fmt, table } from "./timing.mjs";
 
 // As bench/bench.mjs does: tfjs allocates its output on every run, and glibc returning freed
@@ -91,6 +95,13 @@ const MODELS = {
     artifacts: () =>
       new Uint8Array(readFileSync("node_modules/@mediapipe/selfie_segmentation/selfie_segmentation.tflite")),
     shape: [1, 256, 256, 3],
+    format: "tflite",
+    tfjs: ["litert"],
+  },
+  mobilenet_v2_tflite: {
+    label: "MobileNetV2 224x224, nsfwjs 4.4 layers model written as a float32 TFLite file (bench/tflite-mobilenet.mjs)",
+    artifacts: () => mobilenetV2Tflite(),
+    shape: [1, 224, 224, 3],
     format: "tflite",
     tfjs: ["litert"],
   },
@@ -209,7 +220,7 @@ for (const modelName of modelNames) await benchModel(modelName);
 
 async function benchModel(modelName) {
   const spec = MODELS[modelName];
-  const m = { ...spec, artifacts: spec.artifacts(), pixels: seededPixels(spec.shape) };
+  const m = { ...spec, artifacts: await spec.artifacts(), pixels: seededPixels(spec.shape) };
   const wanted = (
     args.peers ??
     [
