@@ -81,7 +81,6 @@ export async function mobilenetV2Tflite(artifacts = nsfwjsArtifacts("mobilenet_v
   // Each layer's output: { id, shape, pending } where pending is a conv not yet emitted.
   const outs = new Map();
   let input;
-  const byName = new Map(layers.map((l) => [l.name, l]));
   const inputsOf = (l) => l.inbound_nodes[0].map((n) => n[0]);
   // Convs are emitted lazily: the batch norm and ReLU after them fold into them.
   const emitConv = (p) => {
