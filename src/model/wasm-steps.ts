@@ -550,23 +550,34 @@ export class WasmConvTransposeStep implements Step {
       }
       return;
     }
+    const k = this.rt.kernels;
+    const perImage = outH * outW * oc;
     for (let b = 0; b < this.batch; b++) {
       const x = arena.ptr + this.input + b * h * w * c * 4;
       this.rt.gemm(this.gemmTile, x, h * w, c, c, this.blocks.packed[0], cols, arena.scratch, cols, 0);
-      const y = (arena.ptr + this.output) / 4 + b * outH * outW * oc;
-      for (let i = 0; i < outH * outW * oc; i++) mem[y + i] = bias ? bias[i % oc] : 0;
+      const y = (arena.ptr + this.output) / 4 + b * perImage;
+      if (bias) {
+        // The bias in the first pixel, then copies doubling in length: no per-value modulo.
+        mem.set(bias, y);
+        for (let done = oc; done < perImage; done *= 2)
+          mem.copyWithin(y + done, y, y + Math.min(done, perImage - done));
+      } else {
+        mem.fill(0, y, y + perImage);
+      }
+      // Input pixel (iy, ix) and kernel row ky add kW consecutive output pixels of row oy: one
+      // add2 over the part of that span inside the output, in place.
       for (let iy = 0; iy < h; iy++) {
         for (let ky = 0; ky < kH; ky++) {
           const oy = iy * strideH + ky - this.padTop;
           if (oy < 0 || oy >= outH) continue;
           for (let ix = 0; ix < w; ix++) {
-            const from = blocks + (iy * w + ix) * cols + ky * kW * oc;
-            for (let kx = 0; kx < kW; kx++) {
-              const ox = ix * strideW + kx - this.padLeft;
-              if (ox < 0 || ox >= outW) continue;
-              const to = y + (oy * outW + ox) * oc;
-              for (let o = 0; o < oc; o++) mem[to + o] += mem[from + kx * oc + o];
-            }
+            const left = ix * strideW - this.padLeft;
+            const kx0 = Math.max(0, -left);
+            const kx1 = Math.min(kW, outW - left);
+            if (kx1 <= kx0) continue;
+            const from = blocks + (iy * w + ix) * cols + (ky * kW + kx0) * oc;
+            const to = y + (oy * outW + left + kx0) * oc;
+            k.add2(to * 4, from * 4, to * 4, (kx1 - kx0) * oc);
           }
         }
       }
