@@ -5,7 +5,8 @@
 // (--peers: bench/web/peers.html, sepconv beside TensorFlow.js's wasm backend per layer;
 // --model [--runs N] [--threads N]: bench/web/model.html, MobileNetV2 end to end, sepconv and
 // tfjs-wasm on N threads each (the page is cross-origin isolated); --tflite [--runs N]:
-// bench/web/tflite.html, MediaPipe's BlazeFace and selfie segmentation beside LiteRT.js)
+// bench/web/tflite.html, MediaPipe's BlazeFace and selfie segmentation beside LiteRT.js; with
+// --threads N, sepconv on N threads beside LiteRT.js's threaded build)
 import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize } from "node:path";

@@ -2,7 +2,8 @@
 // BlazeFace and selfie segmentation .tflite files on sepconv (loadTFLiteModel, the build init()
 // picks, one thread) and on LiteRT.js (TFLite + XNNPACK in wasm, its relaxed-SIMD or compat
 // build, one thread), as bench/model.mjs runs them in Node. The peers take turns per round;
-// median and minimum ms. Query: runs=N. bench/chromium.mjs --tflite opens it headless.
+// median and minimum ms. Query: runs=N, threads=N. bench/chromium.mjs --tflite [--threads N]
+// opens it headless.
 import { loadAndCompile, loadLiteRt, Tensor } from "@litertjs/core";
 import * as sepconv from "../../dist/index.js";
 import { engineLabel } from "../kernels-core.mjs";
@@ -11,6 +12,9 @@ import { stats, table } from "../timing.mjs";
 
 const params = new URLSearchParams(location.search);
 const runs = Number(params.get("runs") ?? 20);
+// threads=N (N > 1): sepconv on N threads beside LiteRT.js's threaded build (one per page: LiteRT
+// loads one wasm build per page; the page is cross-origin isolated, as threads need).
+const threads = Number(params.get("threads") ?? 1);
 const status = document.getElementById("status");
 const MODELS = [
   { name: "BlazeFace short range 128x128", file: "tflite/face_detection_short_range.tflite", shape: [1, 128, 128, 3] },
@@ -18,8 +22,9 @@ const MODELS = [
 ];
 
 async function main() {
-  await sepconv.init({ threads: 1 });
-  await loadLiteRt("litert/");
+  await sepconv.init({ threads });
+  await loadLiteRt("litert/", threads > 1 ? { threads: true } : {});
+  const sepconvThreads = sepconv.threads().count;
   const lines = [engineLabel(), ""];
   const results = [];
   for (const m of MODELS) {
@@ -32,9 +37,9 @@ async function main() {
     const input = new Tensor(pixels, m.shape);
     let last;
     const peers = [
-      { name: `sepconv ${sepconv.backend()}`, run: async () => model.predictAll(x, outs)[0].data },
+      { name: `sepconv ${sepconv.backend()}, ${sepconvThreads} thread(s)`, run: async () => model.predictAll(x, outs)[0].data },
       {
-        name: "LiteRT.js 2.5 (XNNPACK, wasm, 1 thread)",
+        name: `LiteRT.js 2.5 (XNNPACK, wasm, ${threads > 1 ? "threaded build" : "1 thread"})`,
         run: async () => {
           const result = await compiled.run([input]);
           last = result[0].toTypedArray();
