@@ -37,7 +37,10 @@ async function main() {
     const input = new Tensor(pixels, m.shape);
     let last;
     const peers = [
-      { name: `sepconv ${sepconv.backend()}, ${sepconvThreads} thread(s)`, run: async () => model.predictAll(x, outs)[0].data },
+      {
+        name: `sepconv ${sepconv.backend()}, ${sepconvThreads} thread(s)`,
+        run: async () => model.predictAll(x, outs)[0].data,
+      },
       {
         name: `LiteRT.js 2.5 (XNNPACK, wasm, ${threads > 1 ? "threaded build" : "1 thread"})`,
         run: async () => {
